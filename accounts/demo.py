@@ -1,0 +1,24 @@
+"""Demo accounts for the embedded default (DEBUG only)."""
+
+from accounts.models import Language, User
+
+DEMO_ACCOUNTS = (
+    # email, name, role flags
+    ("shopper@example.com", "Sam Shopper", {}),
+    ("courier@example.com", "Casey Courier", {"is_courier": True}),
+    ("admin@example.com", "Alex Admin", {"is_staff": True, "is_superuser": True}),
+)
+
+
+def demo_accounts_create(*, password: str) -> list[tuple[User, bool]]:
+    """Create the demo accounts that do not exist yet; returns (user, created) for each."""
+    results = []
+    for email, name, roles in DEMO_ACCOUNTS:
+        user = User.objects.filter(email=email).first()
+        created = user is None
+        if created:
+            user = User.objects.create_user(
+                email, password, name=name, preferred_language=Language.EN_GB, **roles
+            )
+        results.append((user, created))
+    return results

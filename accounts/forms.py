@@ -1,0 +1,78 @@
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User, normalize_email
+
+
+class SignUpForm(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        help_text=_("At least 10 characters. A few unrelated words make a strong password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "minlength": 10}),
+    )
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data["email"])
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
+            try:
+                validate_password(password, user=candidate)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+    @staticmethod
+    def password_rules() -> list[str]:
+        return password_validators_help_texts()
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    # One message for an unknown email, a wrong password and a disabled account: never say which.
+    error_messages = {
+        "invalid_login": _("That email and password don't match an account. Check them and try again."),
+    }
+
+    def __init__(self, request: HttpRequest, *args, **kwargs):
+        self.request = request
+        self.user: User | None = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        email, password = cleaned.get("email"), cleaned.get("password")
+        if email and password:
+            # ModelBackend hashes the password even for an unknown email, so timing does not tell either.
+            self.user = authenticate(self.request, email=normalize_email(email), password=password)
+            if self.user is None:
+                raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        return cleaned

@@ -1,0 +1,114 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+from accounts.validators import validate_e164
+
+
+def normalize_email(email: str) -> str:
+    """Emails are case-insensitive here: one spelling is kept, lower case, without surrounding spaces."""
+    return (email or "").strip().lower()
+
+
+class Language(models.TextChoices):
+    """The languages a shopper's messages can be sent in (those Amazon Pinpoint's OTP messages offer)."""
+
+    DE_DE = "de-DE", "Deutsch (Deutschland)"
+    EN_GB = "en-GB", "English (United Kingdom)"
+    EN_US = "en-US", "English (United States)"
+    ES_419 = "es-419", "Español (Latinoamérica)"
+    ES_ES = "es-ES", "Español (España)"
+    FR_CA = "fr-CA", "Français (Canada)"
+    FR_FR = "fr-FR", "Français (France)"
+    IT_IT = "it-IT", "Italiano (Italia)"
+    JA_JP = "ja-JP", "日本語"
+    KO_KR = "ko-KR", "한국어"
+    PT_BR = "pt-BR", "Português (Brasil)"
+    ZH_CN = "zh-CN", "中文（简体）"
+    ZH_TW = "zh-TW", "中文（繁體）"
+
+    @classmethod
+    def best_match(cls, accept_language: str) -> "Language":
+        """The closest supported language to a browser's Accept-Language header; English (US) otherwise."""
+        by_lower = {choice.value.lower(): cls(choice.value) for choice in cls}
+        for tag, _quality in parse_accept_lang_header(accept_language or ""):
+            tag = tag.lower()
+            if tag in by_lower:
+                return by_lower[tag]
+            primary = tag.split("-")[0]
+            for value, language in by_lower.items():
+                if value.split("-")[0] == primary:
+                    return language
+        return cls.EN_US
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email=normalize_email(email))
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("Users need an email address.")
+        user = self.model(email=normalize_email(email), **fields)
+        user.set_password(password)
+        user.password_changed_at = timezone.now() if password else None
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A shopper, courier or admin. The email address is the login."""
+
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    phone = models.CharField(
+        _("mobile number"),
+        max_length=16,
+        blank=True,
+        validators=[validate_e164],
+        help_text=_("In international form (E.164), for example +447700900123."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.EN_US
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False, help_text=_("Can sign in to the admin site."))
+    is_courier = models.BooleanField(_("courier"), default=False, help_text=_("Can hand over deliveries."))
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    password_changed_at = models.DateTimeField(_("password last changed"), null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name.split()[0] if self.name.strip() else self.email.split("@")[0]

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import demo_accounts_create
+from orders.demo import demo_catalog_create
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and catalog (DEBUG only) and print how to sign in."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demo data exists only with DEBUG on.")
+        accounts = demo_accounts_create(password=settings.DEMO_PASSWORD)
+        added = demo_catalog_create()
+        if added:
+            self.stdout.write(f"Demo catalog: {added} products added.")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"{settings.SHOP_NAME} demo accounts"))
+        for user, created in accounts:
+            role = "admin" if user.is_staff else "courier" if user.is_courier else "shopper"
+            password = settings.DEMO_PASSWORD if created else "(unchanged since it was created)"
+            self.stdout.write(f"  {role:<8} {user.email:<24} password: {password}")
+        self.stdout.write("  Messages (SMS, voice, email) are written to the console and var/outbox/.")
+        self.stdout.write("")

@@ -1,0 +1,101 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from accounts.models import Language
+
+SIGNUP = reverse("accounts:signup")
+pytestmark = pytest.mark.django_db
+
+
+def _form(**overrides):
+    data = {"name": "Robin Reader", "email": "Robin.Reader@Example.COM ", "password": "tidy lantern orbit 42"}
+    data.update(overrides)
+    return data
+
+
+def test_signup_creates_the_account_signs_in_and_welcomes(client):
+    response = client.post(SIGNUP, _form(), follow=True)
+
+    user = get_user_model().objects.get()
+    assert user.email == "robin.reader@example.com"  # one spelling, lower case
+    assert user.name == "Robin Reader"
+    assert user.check_password("tidy lantern orbit 42")
+    assert user.password_changed_at is not None
+    assert response.context["user"] == user
+    assert "Welcome to Deadbolt, Robin." in response.content.decode()
+
+
+def test_signup_takes_the_language_from_the_browser(client):
+    client.post(SIGNUP, _form(), headers={"accept-language": "fr-CA,fr;q=0.9,en;q=0.5"})
+
+    assert get_user_model().objects.get().preferred_language == Language.FR_CA
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("de", Language.DE_DE),
+        ("pt-BR", Language.PT_BR),
+        ("es-MX,es;q=0.9", Language.ES_419),
+        ("xx", Language.EN_US),
+    ],
+)
+def test_language_best_match(header, expected):
+    assert Language.best_match(header) == expected
+
+
+def test_an_email_in_use_in_another_case_is_refused_and_nothing_is_created(client, shopper):
+    response = client.post(SIGNUP, _form(email="JO.SHOPPER@example.com"))
+
+    assert response.status_code == 200
+    assert "An account already uses this email address." in response.content.decode()
+    assert get_user_model().objects.count() == 1
+    assert not response.wsgi_request.user.is_authenticated
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "This password is too short."),
+        ("password1234", "This password is too common."),
+        ("81726354091827", "This password is entirely numeric."),
+        ("robin.reader", "The password is too similar to the"),
+    ],
+)
+def test_weak_passwords_are_refused_with_the_reason(client, password, message):
+    response = client.post(SIGNUP, _form(password=password))
+
+    assert message in response.content.decode()
+    assert get_user_model().objects.count() == 0
+
+
+def test_errors_are_tied_to_their_inputs(client):
+    response = client.post(SIGNUP, _form(name="", password="short"))
+    html = response.content.decode()
+
+    assert 'id="id_name_error"' in html
+    assert 'aria-describedby="id_name_error"' in html
+    assert 'aria-describedby="id_password_error id_password_help"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_the_password_is_never_echoed_back(client):
+    response = client.post(SIGNUP, _form(name="", password="secret-unique-passphrase-77"))
+
+    assert "secret-unique-passphrase-77" not in response.content.decode()
+
+
+def test_signup_follows_a_local_next_only(client):
+    response = client.post(SIGNUP + "?next=/products/x/", _form())
+    assert response.headers["Location"] == "/products/x/"
+
+    client.logout()
+    response = client.post(SIGNUP + "?next=https://evil.example/", _form(email="other@example.com"))
+    assert response.headers["Location"] == "/"
+
+
+def test_signed_in_people_are_sent_on_from_signup(client, shopper):
+    client.force_login(shopper)
+
+    assert client.get(SIGNUP).headers["Location"] == "/"

@@ -1,0 +1,91 @@
+import os
+import shutil
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    """Under CI=true every real part must be there: a missing service fails the run instead of skipping."""
+    if not IN_CI:
+        return
+    problems = []
+    database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        problems.append("DATABASE_URL must point at PostgreSQL under CI")
+    elif not _reachable(database_url, 5432):
+        problems.append(f"PostgreSQL is not reachable at {database_url}")
+    if not redis_url:
+        problems.append("REDIS_URL must be set under CI")
+    elif not _reachable(redis_url, 6379):
+        problems.append(f"Redis is not reachable at {redis_url}")
+    if not shutil.which("chromium") and not os.path.exists("/usr/bin/chromium"):
+        problems.append("/usr/bin/chromium is missing (apt-get install chromium)")
+    if problems:
+        pytest.exit("CI is missing real parts:\n  " + "\n  ".join(problems), returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Throttles and limits live in the cache; each test starts from none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(db, password):
+    from accounts.models import User
+
+    def make(email: str, **fields):
+        fields.setdefault("name", "Test Person")
+        return User.objects.create_user(email, password, **fields)
+
+    return make
+
+
+@pytest.fixture
+def shopper(make_user):
+    return make_user("jo.shopper@example.com", name="Jo Shopper")
+
+
+@pytest.fixture
+def outsider(make_user):
+    """A second shopper who must never see or change the first one's things."""
+    return make_user("max.outsider@example.com", name="Max Outsider")
+
+
+@pytest.fixture
+def courier(make_user):
+    return make_user("casey.courier@example.com", name="Casey Courier", is_courier=True)
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("alex.admin@example.com", name="Alex Admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def artifacts_dir():
+    path = settings.ARTIFACTS_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    return path

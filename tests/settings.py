@@ -1,0 +1,33 @@
+"""Settings for the test suite: production settings (DEBUG off) with a test key and fast hashing.
+
+PostgreSQL when DATABASE_URL is set, SQLite otherwise; Redis cache and broker when REDIS_URL is set.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-9f8e7d6c5b4a3928171605f4e3d2c1b0a9f8e7d6c5b4a39281716")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")  # the test client and live server speak plain HTTP
+os.environ.setdefault(
+    "DEADBOLT_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test")
+)
+
+from config.settings import *  # noqa: F403
+from config.settings import CACHES, STATIC_ROOT, VAR_DIR
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder otherwise
+
+# Argon2 is the production hasher (asserted in tests/config); the suite hashes with a fast, counting one.
+PASSWORD_HASHERS = ["tests.hashers.CountingMD5PasswordHasher"]
+
+# No manifest: the suite does not run collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# One test run's keys never meet another's in a shared Redis.
+CACHES["default"]["KEY_PREFIX"] = f"deadbolt-test-{os.getpid()}"
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ARTIFACTS_DIR = VAR_DIR / "artifacts"
