@@ -166,6 +166,8 @@ def test_session_and_csrf_cookies_are_secure_and_http_only(client, shopper, pass
 
 
 def test_migrations_match_the_models(tmp_path):
-    result = run_manage("makemigrations", "--check", "--dry-run", DEBUG="true", DEADBOLT_VAR_DIR=str(tmp_path))
+    result = run_manage(
+        "makemigrations", "--check", "--dry-run", DEBUG="true", DEADBOLT_VAR_DIR=str(tmp_path)
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,86 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORTS = {
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
+    "desktop": {"viewport": {"width": 1280, "height": 860}},
+}
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in tests are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(item.fspath).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        # Under CI=true the session already stopped with a failure (tests/conftest.py).
+        pytest.skip(f"{CHROMIUM} is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def viewport_name(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def page(browser, viewport_name, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **VIEWPORTS[viewport_name])
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def look(page, viewport_name, request):
+    """Screenshot the page as an artifact and fail on any serious or critical accessibility violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    folder = settings.ARTIFACTS_DIR / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    test_name = re.sub(r"\[.*\]$", "", request.node.name).removeprefix("test_")
+
+    def look(step: str) -> None:
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=folder / f"{test_name}--{step}--{viewport_name}.png", full_page=True)
+        results = axe.run(page)
+        blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+        assert not blocking, f"{step} on {page.url}: " + "; ".join(
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}" for v in blocking
+        )
+
+    return look
