@@ -17,8 +17,6 @@ def demo_accounts_create(*, password: str) -> list[tuple[User, bool]]:
         user = User.objects.filter(email=email).first()
         created = user is None
         if created:
-            user = User.objects.create_user(
-                email, password, name=name, preferred_language=Language.EN_GB, **roles
-            )
+            user = User.objects.create_user(email, password, name=name, preferred_language=Language.EN_GB, **roles)
         results.append((user, created))
     return results

@@ -14,8 +14,6 @@ def user_sign_up(*, email: str, password: str, name: str, preferred_language: La
     manager: UserManager = User.objects
     try:
         with transaction.atomic():
-            return manager.create_user(
-                email, password, name=name.strip(), preferred_language=preferred_language
-            )
+            return manager.create_user(email, password, name=name.strip(), preferred_language=preferred_language)
     except IntegrityError as error:
         raise EmailTaken from error

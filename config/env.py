@@ -22,9 +22,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(
-        f"{name}={raw!r} is not a boolean; use one of true/false, 1/0, yes/no, on/off."
-    )
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use one of true/false, 1/0, yes/no, on/off.")
 
 
 def env_int(name: str, default: int, *, minimum: int = 0) -> int:
@@ -79,3 +77,14 @@ def env_database(name: str, default: str) -> dict:
     if engine == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
     return config
+
+
+def env_url(name: str, default: str) -> str:
+    """An http(s) URL, without a trailing slash."""
+    raw = env_str(name) or default
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// URL, not {raw!r}.")
+    return raw.rstrip("/")

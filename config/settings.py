@@ -2,11 +2,12 @@
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from config.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DEADBOLT_VAR_DIR") or BASE_DIR / "var")
@@ -39,6 +40,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG is off (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The public address of the site: links in messages, the origin-bound code line, Twilio's signed callbacks.
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
+SITE_DOMAIN = urlsplit(SITE_URL).hostname
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
     "csp",
     "config",
     "accounts",
+    "messaging",
     "orders",
 ]
 
@@ -184,11 +189,8 @@ CONTENT_SECURITY_POLICY = {
 OUTBOX_DIR = VAR_DIR / "outbox"
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.filebased.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "messaging.backends.email.OutboxFileEmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_FILE_PATH = OUTBOX_DIR
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -204,16 +206,44 @@ TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
 _twilio = [TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER]
 if any(_twilio) and not all(_twilio):
-    raise ImproperlyConfigured(
-        "Set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER, or none."
-    )
+    raise ImproperlyConfigured("Set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER, or none.")
 if TWILIO_ACCOUNT_SID and not (TWILIO_ACCOUNT_SID.startswith("AC") and len(TWILIO_ACCOUNT_SID) == 34):
     raise ImproperlyConfigured("TWILIO_ACCOUNT_SID must be the 34-character SID that starts with AC.")
 if TWILIO_FROM_NUMBER and not (TWILIO_FROM_NUMBER.startswith("+") and TWILIO_FROM_NUMBER[1:].isdigit()):
     raise ImproperlyConfigured("TWILIO_FROM_NUMBER must be an E.164 number such as +15005550006.")
+TWILIO_API_BASE_URL = env_url("TWILIO_API_BASE_URL", "")  # only to point the client at a stand-in in tests
+TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 5, minimum=1)
+
+# Messages: SMS and voice go through MESSAGING_BACKEND (Twilio when configured; files and the console on the
+# embedded default; without either in production, nothing is sent and `check --deploy` says so).
+MESSAGING_BACKEND = env_str(
+    "MESSAGING_BACKEND",
+    "messaging.backends.twilio.TwilioBackend"
+    if TWILIO_ACCOUNT_SID
+    else "messaging.backends.file.FileBackend"
+    if DEBUG
+    else "messaging.backends.base.UnconfiguredBackend",
+)
+# Country calling codes that SMS and voice may reach; everything else is refused before it costs anything.
+MESSAGING_ALLOWED_COUNTRY_CODES = env_list(
+    "MESSAGING_ALLOWED_COUNTRY_CODES",
+    ["1", "33", "34", "39", "44", "49", "52", "55", "81", "82", "86", "886"],
+)
+MESSAGING_RETRY_BASE_SECONDS = 2
+MESSAGING_RETRY_MAX_SECONDS = 300
+MESSAGING_MAX_ATTEMPTS = 8
+MESSAGING_SWEEP_GRACE_SECONDS = 30  # a queued message this overdue lost its task (or the broker was down)
+MESSAGING_SWEEP_BATCH = 500
+MESSAGING_SENDING_STALE_SECONDS = 120  # "sending" this long: the worker died mid-send; mark it unknown
+
+# Named limits: (window in seconds, most events in it). Counted in the shared cache (config/ratelimit.py).
+RATE_LIMITS = {
+    "message_per_destination": [(15 * 60, 5), (24 * 3600, 20)],
+    "message_per_ip": [(3600, 20), (24 * 3600, 60)],
+}
 
 # Celery: Redis in production; eager (in the web process) on the embedded default.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -221,6 +251,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 1}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # redelivered; the outbox row makes a second run a no-op
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "messaging.tasks.sweep_outbox", "schedule": 30.0},
+}
 
 LOGGING = {
     "version": 1,

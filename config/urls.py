@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("orders.urls")),
     path("account/", include("accounts.urls")),
+    path("", include("messaging.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -33,9 +33,7 @@ class Product(models.Model):
         verbose_name_plural = _("products")
         ordering = ("category__position", "name")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(price__gte=Decimal("0")), name="product_price_not_negative"
-            )
+            models.CheckConstraint(condition=models.Q(price__gte=Decimal("0")), name="product_price_not_negative")
         ]
 
     def __str__(self) -> str:

@@ -8,9 +8,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-9f8e7d6c5b4a3928171605f4e3d2c1b0a9f8e7d6c5b4a39281716")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")  # the test client and live server speak plain HTTP
-os.environ.setdefault(
-    "DEADBOLT_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test")
-)
+os.environ.setdefault("DEADBOLT_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 
 from config.settings import *  # noqa: F403
 from config.settings import CACHES, STATIC_ROOT, VAR_DIR
@@ -30,4 +28,7 @@ STORAGES = {
 CACHES["default"]["KEY_PREFIX"] = f"deadbolt-test-{os.getpid()}"
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MESSAGING_BACKEND = "messaging.backends.locmem.LocmemBackend"
+SITE_URL = "https://shop.example.com"
+SITE_DOMAIN = "shop.example.com"
 ARTIFACTS_DIR = VAR_DIR / "artifacts"

@@ -96,9 +96,7 @@ def test_next_never_leaves_the_site(client, shopper, password, target):
 
 
 def test_next_is_followed_to_a_local_path(client, shopper, password):
-    response = client.post(
-        SIGNIN + "?next=/account/security/", {"email": shopper.email, "password": password}
-    )
+    response = client.post(SIGNIN + "?next=/account/security/", {"email": shopper.email, "password": password})
 
     assert response.headers["Location"] == "/account/security/"
 

@@ -106,7 +106,7 @@ def test_the_embedded_default_needs_nothing_but_debug(tmp_path):
         "django.db.backends.sqlite3",
         "django.core.cache.backends.locmem.LocMemCache",
         "True",
-        "django.core.mail.backends.filebased.EmailBackend",
+        "messaging.backends.email.OutboxFileEmailBackend",
         "False",
     ]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # the generated key is private
@@ -166,8 +166,6 @@ def test_session_and_csrf_cookies_are_secure_and_http_only(client, shopper, pass
 
 
 def test_migrations_match_the_models(tmp_path):
-    result = run_manage(
-        "makemigrations", "--check", "--dry-run", DEBUG="true", DEADBOLT_VAR_DIR=str(tmp_path)
-    )
+    result = run_manage("makemigrations", "--check", "--dry-run", DEBUG="true", DEADBOLT_VAR_DIR=str(tmp_path))
 
     assert result.returncode == 0, result.stdout + result.stderr

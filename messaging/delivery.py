@@ -1,0 +1,199 @@
+"""Delivering a queued message: claim it under a lock, commit "sending", call the provider, record the outcome.
+
+A message is sent at most once: a duplicate task finds it no longer queued, and a worker that dies after
+claiming it leaves it "sending", which the sweeper turns into "unknown", never into a resend.
+"""
+
+import json
+import logging
+import random
+import smtplib
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+from config.crypto import decrypt_text
+from messaging.backends.base import (
+    AmbiguousSendError,
+    Outgoing,
+    PermanentSendError,
+    TransientSendError,
+    get_backend,
+)
+from messaging.models import Channel, FailureReason, Message, Status
+from messaging.rendering import render
+
+logger = logging.getLogger(__name__)
+
+
+def message_deliver(*, message_id: int) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status != Status.QUEUED:
+            return  # a duplicate run, or already handled
+        if message.next_attempt_at > now + timedelta(seconds=1):
+            return  # an early duplicate; the run scheduled for its time will come
+        if message.is_expired(now):
+            _finish(message, Status.FAILED, reason=FailureReason.EXPIRED, error="expired while queued")
+            return
+        message.status, message.attempts, message.updated_at = Status.SENDING, message.attempts + 1, now
+        message.save(update_fields=["status", "attempts", "updated_at"])
+
+    try:
+        provider_id = _send(message)
+    except TransientSendError as error:
+        _retry_later(message, str(error))
+    except PermanentSendError as error:
+        _finish(message, Status.FAILED, reason=error.reason, error=str(error))
+    except AmbiguousSendError as error:
+        _finish(message, Status.UNKNOWN, error=str(error))
+    except Exception as error:  # a bug or an unclassified failure may have sent it: never resend blindly
+        logger.exception("outbox: message %s failed unexpectedly", message.pk)
+        _finish(message, Status.UNKNOWN, error=f"unexpected {type(error).__name__}")
+    else:
+        _finish(message, Status.SENT, provider_id=provider_id)
+
+
+def _send(message: Message) -> str:
+    context = json.loads(decrypt_text(message.payload))
+    rendered = render(kind=message.kind, channel=message.channel, language=message.language, context=context)
+    if message.channel == Channel.EMAIL:
+        return _send_email(message, rendered)
+    validity = int((message.expires_at - timezone.now()).total_seconds()) if message.expires_at else None
+    outgoing = Outgoing(
+        message_id=message.pk,
+        channel=message.channel,
+        to=message.destination,
+        text=rendered.text,
+        language=message.language,
+        validity_seconds=max(60, validity) if validity is not None else None,
+    )
+    return get_backend().send(outgoing)
+
+
+def _send_email(message: Message, rendered) -> str:
+    email = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        to=[message.destination],
+        headers={"X-Deadbolt-Message": str(message.pk)},
+    )
+    email.attach_alternative(rendered.html, "text/html")
+    try:
+        email.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        raise PermanentSendError(FailureReason.INVALID_NUMBER, "recipient refused") from error
+    except (ConnectionRefusedError, smtplib.SMTPConnectError, socket.gaierror) as error:
+        raise TransientSendError(f"mail server unreachable: {type(error).__name__}") from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise AmbiguousSendError(f"mail server: {type(error).__name__}") from error
+    return f"email-{message.pk}"
+
+
+def _finish(message: Message, status: str, *, reason: str = "", error: str = "", provider_id: str = "") -> None:
+    """Record the outcome. The payload is wiped once sent; kept (encrypted) until expiry otherwise, for a retry."""
+    now = timezone.now()
+    fields = {"status": status, "updated_at": now, "last_error": error[:500]}
+    if reason:
+        fields["failure_reason"] = reason
+    if provider_id:
+        fields["provider_id"] = provider_id
+    if status == Status.SENT:
+        fields["sent_at"] = now
+        fields["payload"] = ""
+    if reason == FailureReason.EXPIRED:
+        fields["payload"] = ""
+    # Conditional: a provider callback that already moved it on is not overwritten.
+    Message.objects.filter(pk=message.pk, status__in=[Status.QUEUED, Status.SENDING]).update(**fields)
+    logger.info("outbox: message %s %s%s", message.pk, status, f" ({reason})" if reason else "")
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential back-off with jitter: about base·2ⁿ seconds, at most the configured cap."""
+    ceiling = min(settings.MESSAGING_RETRY_MAX_SECONDS, settings.MESSAGING_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 -- jitter, not a secret
+
+
+def _retry_later(message: Message, error: str) -> None:
+    delay = retry_delay(message.attempts)
+    due = timezone.now() + timedelta(seconds=delay)
+    if message.attempts >= settings.MESSAGING_MAX_ATTEMPTS or (message.expires_at and due >= message.expires_at):
+        _finish(message, Status.FAILED, reason=FailureReason.EXPIRED, error=f"gave up after: {error}")
+        return
+    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=Status.QUEUED, next_attempt_at=due, last_error=error[:500], updated_at=timezone.now()
+    )
+    logger.info("outbox: message %s retry %s in %.1fs", message.pk, message.attempts, delay)
+    if not settings.CELERY_TASK_ALWAYS_EAGER:  # eager mode would retry at once; the sweeper picks it up
+        from messaging.outbox import message_publish
+
+        message_publish(message.pk, countdown=delay)
+
+
+def messages_retry(*, message_ids: list[int]) -> int:
+    """Requeue failed or unknown messages whose content is still worth sending (an admin's decision)."""
+    from messaging.outbox import message_publish
+
+    now, requeued = timezone.now(), []
+    with transaction.atomic():
+        for message in Message.objects.select_for_update().filter(pk__in=message_ids):
+            if message.can_be_retried(now):
+                message.status, message.failure_reason, message.last_error = Status.QUEUED, "", ""
+                message.next_attempt_at = message.updated_at = now
+                message.save(update_fields=["status", "failure_reason", "last_error", "next_attempt_at", "updated_at"])
+                requeued.append(message.pk)
+        for message_id in requeued:
+            transaction.on_commit(lambda message_id=message_id: message_publish(message_id))
+    return len(requeued)
+
+
+def messages_sweep() -> dict[str, int]:
+    """Run by Celery beat: re-publish queued messages that are overdue (a broker outage or a lost task), mark
+    messages stuck in "sending" unknown, and wipe the content of messages that are no longer worth sending."""
+    from messaging.outbox import message_publish
+
+    now = timezone.now()
+    overdue = now - timedelta(seconds=settings.MESSAGING_SWEEP_GRACE_SECONDS)
+    due_ids = list(
+        Message.objects.filter(status=Status.QUEUED, next_attempt_at__lte=overdue)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[: settings.MESSAGING_SWEEP_BATCH]
+    )
+    # Marked as handed over now, so the next sweep does not publish them again while they wait in the queue.
+    Message.objects.filter(pk__in=due_ids, status=Status.QUEUED).update(next_attempt_at=now)
+    published = sum(message_publish(message_id) for message_id in due_ids)
+
+    stale = now - timedelta(seconds=settings.MESSAGING_SENDING_STALE_SECONDS)
+    stuck = Message.objects.filter(status=Status.SENDING, updated_at__lte=stale).update(
+        status=Status.UNKNOWN, last_error="worker stopped during the send", updated_at=now
+    )
+    expired = Message.objects.filter(status=Status.QUEUED, expires_at__lte=now).update(
+        status=Status.FAILED, failure_reason=FailureReason.EXPIRED, payload="", updated_at=now
+    )
+    wiped = (
+        Message.objects.exclude(payload="")
+        .filter(status__in=[Status.FAILED, Status.UNKNOWN, Status.SENT, Status.DELIVERED])
+        .filter(expires_at__lte=now)
+        .update(payload="")
+    )
+    wiped += (
+        Message.objects.exclude(payload="")
+        .filter(status__in=[Status.FAILED, Status.UNKNOWN], expires_at__isnull=True)
+        .filter(updated_at__lte=now - timedelta(days=1))
+        .update(payload="")
+    )
+    counts = {
+        "republished": published,
+        "due": len(due_ids),
+        "stuck": stuck,
+        "expired": expired,
+        "wiped": wiped,
+    }
+    if any(counts.values()):
+        logger.info("outbox sweep: %s", counts)
+    return counts

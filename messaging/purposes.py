@@ -1,0 +1,25 @@
+"""What a code is for, in the words a message uses ("to sign in"). Unknown purposes get a safe default."""
+
+from django.utils.translation import gettext_lazy as _
+
+PURPOSE_PHRASES = {
+    "signin": _("to sign in"),
+    "new_device": _("to sign in"),
+    "password_reset": _("to reset your password"),
+    "verify_phone": _("to confirm your number"),
+    "verify_email": _("to confirm your email"),
+    "recovery": _("to recover your account"),
+    "step_up:change_email": _("to change your email"),
+    "step_up:change_phone": _("to change your number"),
+    "step_up:change_password": _("to change your password"),
+    "step_up:addresses": _("to change your addresses"),
+    "step_up:payment_cards": _("to manage your cards"),
+    "step_up:two_step": _("to change your 2-step settings"),
+    "step_up:trusted_devices": _("to manage your devices"),
+    "delivery": _("for your delivery"),
+}
+DEFAULT_PHRASE = _("to confirm it's you")
+
+
+def purpose_phrase(purpose: str) -> str:
+    return str(PURPOSE_PHRASES.get(purpose, DEFAULT_PHRASE))
