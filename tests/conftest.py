@@ -40,6 +40,20 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
+def _celery_in_process(request, settings):
+    """Tasks run in the test's own process, unless the test starts a real worker (@pytest.mark.real_worker)."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = was_eager
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     """Throttles and limits live in the cache; each test starts from none."""
     cache.clear()

@@ -30,21 +30,33 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": GOOD_KEY,
+    "ALLOWED_HOSTS": "shop.example.com",
+    "DATABASE_URL": "postgres://deadbolt@127.0.0.1:5432/deadbolt",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "twilio-token",
+    "TWILIO_FROM_NUMBER": "+15005550006",
+}
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_SECRET_KEY=GOOD_KEY,
-        ALLOWED_HOSTS="shop.example.com",
-        DEADBOLT_VAR_DIR=str(tmp_path),
-        DATABASE_URL="postgres://deadbolt@127.0.0.1:5432/deadbolt",
-        REDIS_URL="redis://127.0.0.1:6379/0",
+        "check", "--deploy", "--fail-level", "WARNING", DEADBOLT_VAR_DIR=str(tmp_path), **PRODUCTION_ENV
     )
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_codes_could_not_reach_anyone(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if not k.startswith("TWILIO_")}
+
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", DEADBOLT_VAR_DIR=str(tmp_path), **env)
+
+    assert result.returncode != 0
+    assert "messaging.W001" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -125,7 +137,7 @@ def test_the_suite_runs_on_the_database_and_cache_the_environment_names():
     if os.environ.get("REDIS_URL"):
         assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         assert celery_app.conf.broker_url == os.environ["REDIS_URL"]
-        assert celery_app.conf.task_always_eager is False
+        assert production_settings.CELERY_TASK_ALWAYS_EAGER is False
         cache.set("probe", "shared", 5)
         assert cache.get("probe") == "shared"  # a real round trip to Redis
 
