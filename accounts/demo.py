@@ -1,6 +1,10 @@
 """Demo accounts for the embedded default (DEBUG only)."""
 
 from accounts.models import Language, User
+from security.methods import phone_add
+
+# The demo admin's phone for 2SV (django-otp guards /admin/): its codes land in the dev outbox.
+DEMO_ADMIN_PHONE = "+447911123456"
 
 DEMO_ACCOUNTS = (
     # email, name, role flags
@@ -18,5 +22,7 @@ def demo_accounts_create(*, password: str) -> list[tuple[User, bool]]:
         created = user is None
         if created:
             user = User.objects.create_user(email, password, name=name, preferred_language=Language.EN_GB, **roles)
+            if user.is_staff:
+                phone_add(user=user, number=DEMO_ADMIN_PHONE, channel="sms", primary=True, confirmed=True, request=None)
         results.append((user, created))
     return results

@@ -13,6 +13,8 @@ from accounts.forms import SignInForm, SignUpForm
 from accounts.models import Language
 from accounts.redirects import safe_next_path
 from accounts.registration import EmailTaken, user_sign_up
+from security.events import recent_events
+from security.methods import two_step_summary
 
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -80,4 +82,12 @@ def signout(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def security(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/security.html", {"account": request.user})
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "account": request.user,
+            "two_step": two_step_summary(request.user),
+            "events": recent_events(request.user, limit=10),
+        },
+    )

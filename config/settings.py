@@ -53,8 +53,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    "django_otp",
     "config",
     "accounts",
+    "security",
     "messaging",
     "orders",
 ]
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -235,6 +238,21 @@ MESSAGING_MAX_ATTEMPTS = 8
 MESSAGING_SWEEP_GRACE_SECONDS = 30  # a queued message this overdue lost its task (or the broker was down)
 MESSAGING_SWEEP_BATCH = 500
 MESSAGING_SENDING_STALE_SECONDS = 120  # "sending" this long: the worker died mid-send; mark it unknown
+
+# Codes and two-step verification (docs/DESIGN.md, "Numbers").
+SECURITY_CODE_DIGITS = 6
+SECURITY_CODE_LIFETIME_SECONDS = 10 * 60
+SECURITY_CODE_TRIES_PER_CHALLENGE = 5
+SECURITY_CODE_SENDS_PER_CHALLENGE = 5
+SECURITY_CODE_RESEND_WAIT_SECONDS = 30
+SECURITY_BACKOFF_AFTER_FAILURES = 3  # wrong codes in a row, across challenges, before waits begin
+SECURITY_BACKOFF_MAX_SECONDS = 3600
+SECURITY_ACCOUNT_LOCK_AFTER_FAILURES = 100  # then only recovery unlocks codes
+SECURITY_BACKUP_CODE_COUNT = 10
+SECURITY_STEP_UP_SECONDS = 10 * 60
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Trust X-Forwarded-For's last entry as the client address only behind our own proxy.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", not DEBUG)
 
 # Named limits: (window in seconds, most events in it). Counted in the shared cache (config/ratelimit.py).
 RATE_LIMITS = {

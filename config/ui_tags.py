@@ -25,3 +25,10 @@ def form_field(field: BoundField) -> dict:
 @register.filter
 def money(amount: Decimal) -> str:
     return f"{settings.SHOP_CURRENCY_SYMBOL}{number_format(amount, 2, force_grouping=True)}"
+
+
+@register.filter
+def method_label(device) -> str:
+    from security.display import method_label as label
+
+    return label(device) if device else ""

@@ -1,10 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+# The admin needs a session verified by a second factor (django-otp), not just a staff password.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", include("orders.urls")),
     path("account/", include("accounts.urls")),
+    path("account/", include("security.urls")),
     path("", include("messaging.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -99,6 +99,25 @@ def admin_user(make_user):
 
 
 @pytest.fixture
+def verified_login(client):
+    """Sign a user in as if they had passed a code from their authenticator app (django-otp verified)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from security.codes import totp_secret
+    from security.methods import authenticator_add
+
+    def login(user):
+        device = authenticator_add(user=user, secret=totp_secret(), primary=True, confirmed=True, request=None)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return login
+
+
+@pytest.fixture
 def artifacts_dir():
     path = settings.ARTIFACTS_DIR
     path.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,29 @@ document.addEventListener("DOMContentLoaded", () => {
       button.textContent = show ? button.dataset.hideLabel || "Hide" : button.dataset.showLabel || "Show";
     });
   }
+  // "Send again in 23 s": resend buttons wait out the resend interval, counting down visibly.
+  for (const button of document.querySelectorAll("[data-countdown]")) {
+    let seconds = parseInt(button.dataset.countdown, 10) || 0;
+    if (seconds <= 0) continue;
+    const label = button.textContent;
+    const tick = () => {
+      if (seconds <= 0) {
+        button.disabled = false;
+        button.textContent = label;
+        return;
+      }
+      button.disabled = true;
+      button.textContent = button.dataset.countdownLabel.replace("%s", seconds);
+      seconds -= 1;
+      setTimeout(tick, 1000);
+    };
+    tick();
+  }
+  // "Print" for backup codes.
+  for (const button of document.querySelectorAll("[data-print]")) {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  }
   // After a failed submit, move focus to the summary so screen readers hear it first.
   const errors = document.getElementById("form-errors");
   if (errors) errors.focus();

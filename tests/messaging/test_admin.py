@@ -27,8 +27,8 @@ def failed_message():
     return message
 
 
-def test_admins_filter_messages_and_never_see_a_code(client, admin_user, failed_message):
-    client.force_login(admin_user)
+def test_admins_filter_messages_and_never_see_a_code(verified_login, admin_user, failed_message):
+    client = verified_login(admin_user)
     changelist = reverse("admin:messaging_message_changelist")
 
     listing = client.get(changelist, {"status__exact": "failed", "channel__exact": "sms", "kind": "code"})
@@ -43,9 +43,9 @@ def test_admins_filter_messages_and_never_see_a_code(client, admin_user, failed_
 
 
 def test_admins_can_retry_a_failed_message_that_is_still_worth_sending(
-    client, admin_user, failed_message, sms_outbox, django_capture_on_commit_callbacks
+    verified_login, admin_user, failed_message, sms_outbox, django_capture_on_commit_callbacks
 ):
-    client.force_login(admin_user)
+    client = verified_login(admin_user)
     expired = message_queue(
         channel=Channel.SMS,
         destination="+447911123457",

@@ -21,5 +21,6 @@ class Command(BaseCommand):
             role = "admin" if user.is_staff else "courier" if user.is_courier else "shopper"
             password = settings.DEMO_PASSWORD if created else "(unchanged since it was created)"
             self.stdout.write(f"  {role:<8} {user.email:<24} password: {password}")
-        self.stdout.write("  Messages (SMS, voice, email) are written to the console and var/outbox/.")
+        self.stdout.write("  The admin site asks for a code: pick the phone, press 'Get challenge', and read the")
+        self.stdout.write("  code at /dev/outbox/. Every SMS, call and email is in var/outbox/ and on the console.")
         self.stdout.write("")

@@ -1,0 +1,395 @@
+"""Challenges: one request for a code, bound to one user, one purpose and one method.
+
+`challenge_issue` makes one (and sends its code over a side channel); `challenge_verify` checks a code against
+it. Every method (SMS, voice, email, authenticator app, backup code) is verified through `challenge_verify`, so
+the purpose binding, the per-challenge tries and the per-account back-off are the same for all of them.
+"""
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_otp.models import Device
+
+from messaging.models import Channel
+from messaging.outbox import message_queue
+from security.codes import (
+    code_hash,
+    normalize_numeric,
+    numeric_code,
+    same_hash,
+    totp_key,
+    totp_match,
+)
+from security.events import client_ip, event_record
+from security.models import (
+    SIDE_CHANNELS,
+    AuthenticatorDevice,
+    BackupCode,
+    BackupCodeDevice,
+    Challenge,
+    FailureStreak,
+    Method,
+    PhoneDevice,
+    SecurityEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class Outcome(enum.StrEnum):
+    PASSED = "passed"
+    WRONG = "wrong"
+    MALFORMED = "malformed"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+    USED = "used"
+    TOO_MANY = "too_many"
+    BACKOFF = "backoff"
+    LOCKED = "locked"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    message: str = ""
+    tries_left: int = 0
+    retry_after: int = 0
+    device: Device | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == Outcome.PASSED
+
+
+@dataclass(frozen=True)
+class Sending:
+    """What became of a code send: sent (queued), refused with a reason for the person, or not yet allowed."""
+
+    challenge: Challenge
+    sent: bool
+    message: str = ""
+    retry_after: int = 0
+
+
+# ---------------------------------------------------------------------------------------------- issuing
+
+
+def challenge_issue(
+    *,
+    user,
+    purpose: str,
+    method: str,
+    device: Device | None = None,
+    destination: str = "",
+    request: HttpRequest | None = None,
+) -> Sending:
+    """Start a challenge, superseding the user's live ones for the same purpose, and send its code when the
+    method is a side channel (SMS, voice, email). `destination` is for proving a new number or address."""
+    now = timezone.now()
+    if method in {Method.SMS, Method.VOICE} and not destination:
+        destination = device.number
+    if method == Method.EMAIL and not destination:
+        destination = user.email
+    with transaction.atomic():
+        Challenge.objects.filter(user=user, purpose=purpose, state=Challenge.State.ACTIVE).update(
+            state=Challenge.State.SUPERSEDED
+        )
+        challenge = Challenge.objects.create(
+            user=user,
+            purpose=purpose,
+            method=method,
+            device_id=device.persistent_id if device else "",
+            destination=destination if method in SIDE_CHANNELS else "",
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.SECURITY_CODE_LIFETIME_SECONDS),
+        )
+        if method not in SIDE_CHANNELS:
+            return Sending(challenge=challenge, sent=False)
+        return _send_code(challenge, request=request, now=now)
+
+
+def challenge_resend(*, challenge: Challenge, method: str | None = None, request: HttpRequest | None = None) -> Sending:
+    """A new code for the same challenge (optionally "call me instead"); the previous code stops working."""
+    now = timezone.now()
+    with transaction.atomic():
+        challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+        if challenge.state != Challenge.State.ACTIVE or challenge.method not in SIDE_CHANNELS:
+            return Sending(challenge=challenge, sent=False, message=_("This code request has ended. Start again."))
+        if wait := challenge.resend_wait(now):
+            return Sending(
+                challenge=challenge,
+                sent=False,
+                retry_after=wait,
+                message=ngettext(
+                    "You can ask for a new code in %(seconds)d second.",
+                    "You can ask for a new code in %(seconds)d seconds.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+        if not challenge.sends_left():
+            return Sending(
+                challenge=challenge,
+                sent=False,
+                message=_("We've sent as many codes as we can for this request. Choose another method."),
+            )
+        if method in {Method.SMS, Method.VOICE} and challenge.method in {Method.SMS, Method.VOICE}:
+            challenge.method = method
+        challenge.expires_at = now + timedelta(seconds=settings.SECURITY_CODE_LIFETIME_SECONDS)
+        return _send_code(challenge, request=request, now=now)
+
+
+def _send_code(challenge: Challenge, *, request: HttpRequest | None, now) -> Sending:
+    code = numeric_code(settings.SECURITY_CODE_DIGITS)
+    if challenge.code_hash:
+        challenge.previous_code_hashes = [challenge.code_hash, *challenge.previous_code_hashes][:5]
+    challenge.code_hash = code_hash(code, bound_to=_binding(challenge))
+    challenge.sends += 1
+    challenge.last_sent_at = now
+    message = message_queue(
+        channel={Method.SMS: Channel.SMS, Method.VOICE: Channel.VOICE, Method.EMAIL: Channel.EMAIL}[challenge.method],
+        destination=challenge.destination,
+        kind="code",
+        language=challenge.user.preferred_language,
+        context={"code": code, "purpose": challenge.purpose},
+        user=challenge.user,
+        request_ip=client_ip(request),
+        expires_in=settings.SECURITY_CODE_LIFETIME_SECONDS,
+    )
+    challenge.message = message
+    if message.was_refused:
+        challenge.code_hash = ""  # nothing was sent, so no code can work
+    challenge.save()
+    kind = SecurityEvent.Kind.CODE_SEND_REFUSED if message.was_refused else SecurityEvent.Kind.CODE_SENT
+    event_record(
+        user=challenge.user,
+        kind=kind,
+        request=request,
+        purpose=challenge.purpose,
+        method=challenge.method,
+        **({"reason": message.failure_reason} if message.was_refused else {}),
+    )
+    return Sending(challenge=challenge, sent=not message.was_refused, message=message.failure_text)
+
+
+def _binding(challenge: Challenge) -> str:
+    # A code's hash is bound to its user, purpose and challenge: it cannot prove anything else.
+    return f"{challenge.user_id}:{challenge.purpose}:{challenge.pk}"
+
+
+# ------------------------------------------------------------------------------------------- verifying
+
+
+def challenge_verify(
+    *, challenge_id: int, user, purpose: str, code: str, request: HttpRequest | None = None
+) -> Verdict:
+    """Check a typed code against the user's challenge for this purpose. Exactly one of two simultaneous
+    checks of the same right code passes (row locks); the account's failure streak is checked first."""
+    now = timezone.now()
+    with transaction.atomic():
+        streak, _created = FailureStreak.objects.select_for_update().get_or_create(user=user)
+        if verdict := _account_refusal(streak, now):
+            return verdict
+        challenge = Challenge.objects.select_for_update().filter(pk=challenge_id, user=user, purpose=purpose).first()
+        if challenge is None:
+            return Verdict(Outcome.ENDED, _("This code request has ended. Start again."))
+        if verdict := _challenge_refusal(challenge, now):
+            return verdict
+
+        typed = normalize_numeric(code)
+        if not typed.isdigit():
+            return Verdict(Outcome.MALFORMED, _("Enter the code using numbers only."))
+        outcome, device = _check(challenge, typed, now)
+        if outcome == Outcome.PASSED:
+            challenge.state, challenge.passed_at = Challenge.State.PASSED, now
+            challenge.save(update_fields=["state", "passed_at"])
+            streak.failures_in_a_row = 0
+            streak.save(update_fields=["failures_in_a_row"])
+            event_record(
+                user=user,
+                kind=SecurityEvent.Kind.CODE_PASSED,
+                request=request,
+                purpose=purpose,
+                method=challenge.method,
+            )
+            if challenge.method == Method.BACKUP_CODE:
+                event_record(user=user, kind=SecurityEvent.Kind.BACKUP_CODE_USED, request=request)
+            return Verdict(Outcome.PASSED, device=device)
+        if outcome in {Outcome.SUPERSEDED, Outcome.USED}:
+            # An old message or an already-used code: a mix-up, not a guess. Said plainly, not counted.
+            return _refusal_for(outcome, challenge)
+        return _count_failure(challenge, streak, now, request)
+
+
+def _account_refusal(streak: FailureStreak, now) -> Verdict | None:
+    failures = streak.failures_in_a_row
+    if failures >= settings.SECURITY_ACCOUNT_LOCK_AFTER_FAILURES:
+        return Verdict(
+            Outcome.LOCKED,
+            _(
+                "Too many wrong codes were entered for this account, so we've locked code sign-in to keep it safe. "
+                "Recover your account to unlock it."
+            ),
+        )
+    if failures >= settings.SECURITY_BACKOFF_AFTER_FAILURES and streak.last_failure_at:
+        wait = backoff_seconds(failures)
+        ready = streak.last_failure_at + timedelta(seconds=wait)
+        if now < ready:
+            seconds = int((ready - now).total_seconds() + 0.999)
+            return Verdict(
+                Outcome.BACKOFF,
+                ngettext(
+                    "Too many wrong codes in a row. Wait %(seconds)d second, then try again.",
+                    "Too many wrong codes in a row. Wait %(seconds)d seconds, then try again.",
+                    seconds,
+                )
+                % {"seconds": seconds},
+                retry_after=seconds,
+            )
+    return None
+
+
+def backoff_seconds(failures_in_a_row: int) -> int:
+    """1 s after the 3rd wrong code in a row, doubling each time, at most SECURITY_BACKOFF_MAX_SECONDS."""
+    exponent = failures_in_a_row - settings.SECURITY_BACKOFF_AFTER_FAILURES
+    return min(settings.SECURITY_BACKOFF_MAX_SECONDS, 2 ** min(exponent, 30))
+
+
+def _challenge_refusal(challenge: Challenge, now) -> Verdict | None:
+    if challenge.state == Challenge.State.PASSED:
+        return _refusal_for(Outcome.USED, challenge)
+    if challenge.state == Challenge.State.SUPERSEDED:
+        return _refusal_for(Outcome.SUPERSEDED, challenge)
+    if challenge.state == Challenge.State.DEAD:
+        return _refusal_for(Outcome.TOO_MANY, challenge)
+    if challenge.is_expired(now) and challenge.method in SIDE_CHANNELS:
+        return _refusal_for(Outcome.EXPIRED, challenge)
+    if challenge.method in SIDE_CHANNELS and not challenge.code_hash:
+        return Verdict(Outcome.ENDED, challenge.message.failure_text if challenge.message else _("No code was sent."))
+    return None
+
+
+def _refusal_for(outcome: Outcome, challenge: Challenge) -> Verdict:
+    side = challenge.method in SIDE_CHANNELS
+    text = {
+        Outcome.EXPIRED: _("That code has expired. Send a new one."),
+        Outcome.SUPERSEDED: _("That code was replaced by a newer one. Use the code from the latest message.")
+        if side
+        else _("This code request was replaced by a newer one. Use the latest page."),
+        Outcome.USED: _("That code has already been used. Wait for the next code in your app.")
+        if challenge.method == Method.AUTHENTICATOR
+        else _("That code has already been used. Send a new one.")
+        if side
+        else _("That backup code has already been used. Each one works once: try another."),
+        Outcome.TOO_MANY: _("Too many wrong tries for this code. Send a new one, or choose another method."),
+    }[outcome]
+    return Verdict(outcome, text)
+
+
+def _check(challenge: Challenge, typed: str, now) -> tuple[Outcome, Device | None]:
+    if challenge.method in SIDE_CHANNELS:
+        typed_hash = code_hash(typed, bound_to=_binding(challenge))
+        if same_hash(typed_hash, challenge.code_hash):
+            return Outcome.PASSED, Device.from_persistent_id(challenge.device_id) if challenge.device_id else None
+        if any(same_hash(typed_hash, old) for old in challenge.previous_code_hashes):
+            return Outcome.SUPERSEDED, None
+        return Outcome.WRONG, None
+    if challenge.method == Method.AUTHENTICATOR:
+        device = _locked_device(AuthenticatorDevice, challenge)
+        if device is None:
+            return Outcome.WRONG, None
+        step = totp_match(key=totp_key(device.secret()), token=typed, at=now.timestamp())
+        if step is None:
+            return Outcome.WRONG, None
+        if step <= device.last_step:
+            return Outcome.USED, None  # a time step is never accepted twice
+        device.last_step = step
+        device.save(update_fields=["last_step"])
+        return Outcome.PASSED, device
+    device = _locked_device(BackupCodeDevice, challenge)
+    if device is None:
+        return Outcome.WRONG, None
+    typed_hash = code_hash(typed, bound_to=f"backup:{device.pk}")
+    for backup_code in BackupCode.objects.select_for_update().filter(device=device):
+        if same_hash(typed_hash, backup_code.code_hash):
+            if backup_code.used_at:
+                return Outcome.USED, None
+            backup_code.used_at = now
+            backup_code.save(update_fields=["used_at"])
+            return Outcome.PASSED, device
+    return Outcome.WRONG, None
+
+
+def _locked_device(model, challenge: Challenge):
+    _label, _sep, device_pk = challenge.device_id.rpartition("/")
+    return model.objects.select_for_update().filter(pk=device_pk, user_id=challenge.user_id).first()
+
+
+def _count_failure(challenge: Challenge, streak: FailureStreak, now, request) -> Verdict:
+    challenge.failures += 1
+    if challenge.failures >= settings.SECURITY_CODE_TRIES_PER_CHALLENGE:
+        challenge.state = Challenge.State.DEAD
+    challenge.save(update_fields=["failures", "state"])
+    streak.failures_in_a_row += 1
+    streak.last_failure_at = now
+    streak.save(update_fields=["failures_in_a_row", "last_failure_at"])
+    event_record(
+        user=challenge.user,
+        kind=SecurityEvent.Kind.CODE_FAILED,
+        request=request,
+        purpose=challenge.purpose,
+        method=challenge.method,
+    )
+    if streak.failures_in_a_row == settings.SECURITY_ACCOUNT_LOCK_AFTER_FAILURES:
+        event_record(user=challenge.user, kind=SecurityEvent.Kind.ACCOUNT_CODE_LOCK, request=request)
+    if challenge.state == Challenge.State.DEAD:
+        return _refusal_for(Outcome.TOO_MANY, challenge)
+    tries_left = settings.SECURITY_CODE_TRIES_PER_CHALLENGE - challenge.failures
+    return Verdict(
+        Outcome.WRONG,
+        ngettext(
+            "That code isn't right. You have %(tries)d try left.",
+            "That code isn't right. You have %(tries)d tries left.",
+            tries_left,
+        )
+        % {"tries": tries_left},
+        tries_left=tries_left,
+    )
+
+
+# ------------------------------------------------------------------------ django-otp's device interface
+
+
+ADMIN_SIGNIN = "admin_signin"
+
+
+def device_challenge_send(*, device: PhoneDevice) -> str:
+    """For django-otp's forms (OTPAdminSite): send a code to this phone."""
+    sending = challenge_issue(user=device.user, purpose=ADMIN_SIGNIN, method=device.channel, device=device)
+    return _("Code sent.") if sending.sent else sending.message
+
+
+def device_token_verify(*, device: Device, token: str) -> bool:
+    """For django-otp's forms: check a token typed for this device through a challenge, like any other code."""
+    challenge = (
+        Challenge.objects.filter(
+            user=device.user, purpose=ADMIN_SIGNIN, state=Challenge.State.ACTIVE, device_id=device.persistent_id
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if challenge is None or (challenge.method in SIDE_CHANNELS and challenge.is_expired()):
+        if isinstance(device, PhoneDevice):
+            return False  # a phone code needs its challenge: "Get challenge" first
+        method = Method.AUTHENTICATOR if isinstance(device, AuthenticatorDevice) else Method.BACKUP_CODE
+        challenge = challenge_issue(user=device.user, purpose=ADMIN_SIGNIN, method=method, device=device).challenge
+    return challenge_verify(challenge_id=challenge.pk, user=device.user, purpose=ADMIN_SIGNIN, code=token).passed

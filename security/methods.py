@@ -1,0 +1,163 @@
+"""2SV methods: adding, removing and choosing them, backup codes, and turning 2SV on and off.
+
+2SV is on when the user has a confirmed primary method. During enrolment the new methods stay unconfirmed
+(invisible to sign-in and to django-otp) until the last step turns 2SV on.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp.models import Device
+
+from config.crypto import encrypt_text
+from security.alerts import alert_send
+from security.codes import code_hash, numeric_code
+from security.events import event_record
+from security.models import AuthenticatorDevice, BackupCode, BackupCodeDevice, Method, PhoneDevice, SecurityEvent
+
+METHOD_DEVICES = (AuthenticatorDevice, PhoneDevice)
+
+
+@dataclass(frozen=True)
+class TwoStep:
+    enabled: bool
+    primary: Device | None = None
+    backups: list[Device] = field(default_factory=list)
+    backup_codes_left: int = 0
+
+
+def two_step_summary(user) -> TwoStep:
+    devices = [d for model in METHOD_DEVICES for d in model.objects.filter(user=user, confirmed=True)]
+    primary = next((d for d in devices if d.is_primary), None)
+    codes = BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
+    return TwoStep(
+        enabled=primary is not None,
+        primary=primary,
+        backups=sorted((d for d in devices if not d.is_primary), key=lambda d: d.created_at),
+        backup_codes_left=codes.codes_left() if codes else 0,
+    )
+
+
+def device_method(device: Device) -> str:
+    if isinstance(device, AuthenticatorDevice):
+        return Method.AUTHENTICATOR
+    if isinstance(device, PhoneDevice):
+        return device.channel
+    return Method.BACKUP_CODE
+
+
+def user_device(user, persistent_id: str) -> Device | None:
+    """One of this user's confirmed devices by its django-otp id; None for anyone else's."""
+    device = Device.from_persistent_id(persistent_id) if persistent_id else None
+    return device if device is not None and device.user_id == user.pk and device.confirmed else None
+
+
+def authenticator_add(*, user, secret: str, primary: bool, confirmed: bool, request: HttpRequest | None) -> Device:
+    with transaction.atomic():
+        if primary:
+            _demote_primary(user)
+        device = AuthenticatorDevice.objects.create(
+            user=user,
+            name="Authenticator app",
+            encrypted_secret=encrypt_text(secret),
+            is_primary=primary,
+            confirmed=confirmed,
+        )
+        if confirmed:
+            _method_added(user, device, request)
+    return device
+
+
+def phone_add(*, user, number: str, channel: str, primary: bool, confirmed: bool, request: HttpRequest | None):
+    with transaction.atomic():
+        if primary:
+            _demote_primary(user)
+        device = PhoneDevice.objects.create(
+            user=user,
+            name=f"Phone {number[-4:]}",
+            number=number,
+            channel=channel,
+            is_primary=primary,
+            confirmed=confirmed,
+        )
+        if confirmed:
+            _method_added(user, device, request)
+    return device
+
+
+def _method_added(user, device: Device, request) -> None:
+    event_record(user=user, kind=SecurityEvent.Kind.METHOD_ADDED, request=request, method=device_method(device))
+    alert_send(user=user, event="method_added", request=request)
+
+
+def _demote_primary(user) -> None:
+    for model in METHOD_DEVICES:
+        model.objects.filter(user=user, is_primary=True).update(is_primary=False)
+
+
+def backup_codes_create(*, user, confirmed: bool, request: HttpRequest | None) -> list[str]:
+    """A new set of backup codes (the old set stops working). Returns them: the only time they exist in clear."""
+    codes = [numeric_code(8) for _ in range(settings.SECURITY_BACKUP_CODE_COUNT)]
+    with transaction.atomic():
+        BackupCodeDevice.objects.filter(user=user).delete()
+        device = BackupCodeDevice.objects.create(user=user, name="Backup codes", confirmed=confirmed)
+        BackupCode.objects.bulk_create(
+            BackupCode(device=device, code_hash=code_hash(code, bound_to=f"backup:{device.pk}")) for code in codes
+        )
+        if confirmed:
+            event_record(user=user, kind=SecurityEvent.Kind.BACKUP_CODES_CREATED, request=request)
+            alert_send(user=user, event="backup_codes_created", request=request)
+    return codes
+
+
+def two_step_enable(*, user, device_ids: list[str], request: HttpRequest | None) -> None:
+    """The last step of enrolment: the proved methods and the backup codes start working together."""
+    with transaction.atomic():
+        for persistent_id in device_ids:
+            device = Device.from_persistent_id(persistent_id)
+            if device is not None and device.user_id == user.pk:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+        BackupCodeDevice.objects.filter(user=user).update(confirmed=True)
+        # Leftovers of an abandoned enrolment never become methods.
+        for model in METHOD_DEVICES:
+            model.objects.filter(user=user, confirmed=False).delete()
+        event_record(user=user, kind=SecurityEvent.Kind.TWO_STEP_ON, request=request)
+        alert_send(user=user, event="two_step_on", request=request)
+
+
+def two_step_disable(*, user, request: HttpRequest | None) -> None:
+    with transaction.atomic():
+        phones = list(PhoneDevice.objects.filter(user=user, confirmed=True).values_list("number", flat=True))
+        for model in (*METHOD_DEVICES, BackupCodeDevice):
+            model.objects.filter(user=user).delete()
+        event_record(user=user, kind=SecurityEvent.Kind.TWO_STEP_OFF, request=request)
+        alert_send(user=user, event="two_step_off", request=request, sms_to=phones[0] if phones else "")
+
+
+def method_remove(*, user, device: Device, request: HttpRequest | None) -> None:
+    """Remove a backup method (the primary is changed, not removed)."""
+    if getattr(device, "is_primary", False):
+        raise ValueError("The primary method cannot be removed; choose another primary first.")
+    with transaction.atomic():
+        number = getattr(device, "number", "")
+        method = device_method(device)
+        device.delete()
+        event_record(user=user, kind=SecurityEvent.Kind.METHOD_REMOVED, request=request, method=method)
+        alert_send(user=user, event="method_removed", request=request, sms_to=number)
+
+
+def primary_set(*, user, device: Device, request: HttpRequest | None) -> None:
+    with transaction.atomic():
+        _demote_primary(user)
+        type(device).objects.filter(pk=device.pk).update(is_primary=True)
+        event_record(user=user, kind=SecurityEvent.Kind.PRIMARY_CHANGED, request=request, method=device_method(device))
+        alert_send(user=user, event="primary_changed", request=request)
+
+
+def pending_devices_clear(*, user) -> None:
+    for model in METHOD_DEVICES:
+        model.objects.filter(user=user, confirmed=False).delete()
+    BackupCodeDevice.objects.filter(user=user, confirmed=False).delete()

@@ -1,0 +1,187 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
+
+from config.crypto import decrypt_text
+
+
+class AuthenticatorDevice(Device):
+    """An authenticator app (TOTP, RFC 6238: SHA-1, 30 s, 6 digits). The secret is stored encrypted."""
+
+    encrypted_secret = models.TextField(editable=False)
+    last_step = models.BigIntegerField(default=-1, help_text=_("The last time step accepted; never accepted again."))
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+
+    def secret(self) -> str:
+        """The base32 secret (as typed into an app)."""
+        return decrypt_text(self.encrypted_secret)
+
+    def verify_token(self, token) -> bool:
+        """django-otp's entry point (OTPAdminSite): through the same challenge path as every other code."""
+        from security.challenges import device_token_verify
+
+        return device_token_verify(device=self, token=str(token))
+
+
+class PhoneDevice(Device):
+    """A phone that receives codes by SMS or voice call."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("Text message")
+        VOICE = "voice", _("Voice call")
+
+    number = models.CharField(max_length=16)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.SMS)
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("phone")
+
+    def generate_challenge(self):
+        from security.challenges import device_challenge_send
+
+        return device_challenge_send(device=self)
+
+    def verify_token(self, token) -> bool:
+        from security.challenges import device_token_verify
+
+        return device_token_verify(device=self, token=str(token))
+
+
+class BackupCodeDevice(Device):
+    """A user's set of one-time backup codes. Regenerating replaces the set."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("backup codes")
+
+    def codes_left(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+    def verify_token(self, token) -> bool:
+        from security.challenges import device_token_verify
+
+        return device_token_verify(device=self, token=str(token))
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"backup code {self.pk} ({'used' if self.used_at else 'unused'})"
+
+
+class Method(models.TextChoices):
+    AUTHENTICATOR = "authenticator", _("Authenticator app")
+    SMS = "sms", _("Text message")
+    VOICE = "voice", _("Voice call")
+    EMAIL = "email", _("Email")
+    BACKUP_CODE = "backup_code", _("Backup code")
+
+
+SIDE_CHANNELS = {Method.SMS, Method.VOICE, Method.EMAIL}
+
+
+class Challenge(models.Model):
+    """One request for a code: one user, one purpose, one method. Only its newest code works."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PASSED = "passed", _("Passed")
+        DEAD = "dead", _("Too many wrong tries")
+        SUPERSEDED = "superseded", _("Replaced by a newer challenge")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenges")
+    purpose = models.CharField(max_length=64)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    device_id = models.CharField(max_length=64, blank=True, help_text=_("django-otp persistent id"))
+    destination = models.CharField(max_length=254, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    previous_code_hashes = models.JSONField(default=list, blank=True)
+    sends = models.PositiveSmallIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    passed_at = models.DateTimeField(null=True, blank=True)
+    message = models.ForeignKey("messaging.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "state"], name="challenge_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} by {self.method} for user {self.user_id} ({self.state})"
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+    def resend_wait(self, now=None) -> int:
+        """Seconds until a new code may be sent; 0 when it may be sent now."""
+        if self.last_sent_at is None:
+            return 0
+        ready = self.last_sent_at + timezone.timedelta(seconds=settings.SECURITY_CODE_RESEND_WAIT_SECONDS)
+        return max(0, int((ready - (now or timezone.now())).total_seconds() + 0.999))
+
+    def sends_left(self) -> int:
+        return max(0, settings.SECURITY_CODE_SENDS_PER_CHALLENGE - self.sends)
+
+
+class FailureStreak(models.Model):
+    """Wrong codes in a row for one account, across all its challenges (never in the session)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True)
+    failures_in_a_row = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.failures_in_a_row} wrong codes in a row for user {self.user_id}"
+
+
+class SecurityEvent(models.Model):
+    """What happened to an account. Append-only: rows are written once and never changed."""
+
+    class Kind(models.TextChoices):
+        SIGNIN = "signin", _("Signed in")
+        CODE_SENT = "code_sent", _("Code sent")
+        CODE_SEND_REFUSED = "code_send_refused", _("Code not sent")
+        CODE_FAILED = "code_failed", _("Wrong code entered")
+        CODE_PASSED = "code_passed", _("Code accepted")
+        ACCOUNT_CODE_LOCK = "account_code_lock", _("Locked after too many wrong codes")
+        STEP_UP = "step_up", _("Confirmed it's you")
+        TWO_STEP_ON = "two_step_on", _("Two-step verification turned on")
+        TWO_STEP_OFF = "two_step_off", _("Two-step verification turned off")
+        METHOD_ADDED = "method_added", _("Verification method added")
+        METHOD_REMOVED = "method_removed", _("Verification method removed")
+        PRIMARY_CHANGED = "primary_changed", _("Primary method changed")
+        BACKUP_CODES_CREATED = "backup_codes_created", _("New backup codes created")
+        BACKUP_CODE_USED = "backup_code_used", _("Backup code used")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["user", "-created_at"], name="event_user_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Security events are append-only.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,69 @@
+"""Which ways a person can prove it's them, and starting a challenge by the one they choose."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from security.challenges import Sending, challenge_issue
+from security.display import mask_email, mask_phone, method_label
+from security.methods import two_step_summary
+from security.models import BackupCodeDevice, Method, PhoneDevice
+
+EMAIL_OPTION = "email"
+ACCOUNT_PHONE_OPTION = "account_phone"
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str  # a device's persistent id, or one of the keys above
+    label: str
+    method: str
+    destination: str = ""  # masked, for the page: •••• 0143, j•••@example.com
+
+
+def verification_options(user) -> list[Option]:
+    """A 2SV user proves it with 2SV methods only (email would be a weaker way round them); others by their
+    phone on file, else their email."""
+    summary = two_step_summary(user)
+    if summary.enabled:
+        options = []
+        for device in [summary.primary, *summary.backups]:
+            method = device.channel if isinstance(device, PhoneDevice) else Method.AUTHENTICATOR
+            options.append(
+                Option(device.persistent_id, method_label(device), method, mask_phone(getattr(device, "number", "")))
+            )
+        codes = BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
+        if codes and summary.backup_codes_left:
+            options.append(Option(codes.persistent_id, _("Backup code"), Method.BACKUP_CODE))
+        return options
+    options = []
+    if user.phone:
+        options.append(
+            Option(
+                ACCOUNT_PHONE_OPTION,
+                _("Text message to %(number)s") % {"number": mask_phone(user.phone)},
+                Method.SMS,
+                mask_phone(user.phone),
+            )
+        )
+    options.append(
+        Option(
+            EMAIL_OPTION,
+            _("Email to %(email)s") % {"email": mask_email(user.email)},
+            Method.EMAIL,
+            mask_email(user.email),
+        )
+    )
+    return options
+
+
+def challenge_start(*, user, purpose: str, option: Option, request: HttpRequest) -> Sending:
+    from security.methods import user_device
+
+    if option.key == EMAIL_OPTION:
+        return challenge_issue(user=user, purpose=purpose, method=Method.EMAIL, request=request)
+    if option.key == ACCOUNT_PHONE_OPTION:
+        return challenge_issue(user=user, purpose=purpose, method=Method.SMS, destination=user.phone, request=request)
+    device = user_device(user, option.key)
+    return challenge_issue(user=user, purpose=purpose, method=option.method, device=device, request=request)
