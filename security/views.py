@@ -379,7 +379,7 @@ def method_remove_view(request: HttpRequest, persistent_id: str) -> HttpResponse
     if device is None or getattr(device, "is_primary", True):
         raise Http404
     last_backup = len(two_step_summary(request.user).backups) == 1
-    form = RemoveMethodForm(request.POST or None)
+    form = RemoveMethodForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if last_backup and not form.cleaned_data["understood"]:
             form.add_error("understood", _("Tick this to confirm you'll have no backup method left."))
