@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from security.admin import USER_SECURITY_INLINES, recent_security_events
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -26,12 +27,13 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "is_courier", "is_staff", "is_superuser", "preferred_language", "date_joined")
     search_fields = ("email", "name", "phone")
     ordering = ("-date_joined",)
-    readonly_fields = ("date_joined", "last_login", "password_changed_at")
+    readonly_fields = ("date_joined", "last_login", "password_changed_at", "recent_security_events")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal details"), {"fields": ("name", "phone", "preferred_language")}),
         (_("Roles"), {"fields": ("is_active", "is_courier", "is_staff", "is_superuser", "groups")}),
         (_("Dates"), {"fields": ("date_joined", "last_login", "password_changed_at")}),
+        (_("Security"), {"fields": ("recent_security_events",)}),
     )
     add_fieldsets = (
         (
@@ -40,3 +42,8 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     filter_horizontal = ("groups",)
+    inlines = USER_SECURITY_INLINES
+
+    @admin.display(description=_("Recent security events"))
+    def recent_security_events(self, user: User) -> str:
+        return recent_security_events(user)

@@ -39,3 +39,38 @@ def test_an_admin_password_alone_does_not_open_the_admin(client, admin_user):
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_user_admin_shows_methods_and_events_but_no_secret(verified_login, admin_user, shopper):
+    from security.codes import totp_secret
+    from security.events import event_record
+    from security.methods import authenticator_add, backup_codes_create, phone_add
+
+    secret = totp_secret()
+    authenticator_add(user=shopper, secret=secret, primary=True, confirmed=True, request=None)
+    phone_add(user=shopper, number="+447911123456", channel="sms", primary=False, confirmed=True, request=None)
+    codes = backup_codes_create(user=shopper, confirmed=True, request=None)
+    event_record(user=shopper, kind="two_step_on")
+    client = verified_login(admin_user)
+
+    html = client.get(reverse("admin:accounts_user_change", args=[shopper.pk])).content.decode()
+
+    assert "Authenticator apps" in html and "Phones" in html and "•••• 3456" in html
+    assert "Two-step verification turned on" in html
+    assert secret not in html and "+447911123456" not in html
+    assert not any(code in html for code in codes)
+
+
+def test_the_security_log_is_read_only(verified_login, admin_user, shopper):
+    from security.events import event_record
+
+    event = event_record(user=shopper, kind="two_step_off")
+    client = verified_login(admin_user)
+
+    listing = client.get(reverse("admin:security_securityevent_changelist"), {"kind__exact": "two_step_off"})
+    assert list(listing.context["cl"].result_list) == [event]
+    assert (
+        client.post(reverse("admin:security_securityevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    )
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
