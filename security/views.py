@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.redirects import safe_next_path
 from config.crypto import decrypt_text, encrypt_text
 from security.challenges import Outcome, challenge_issue, challenge_resend, challenge_verify
+from security.code_step import code_step_run
 from security.codes import normalize_numeric, totp_key, totp_match, totp_secret
 from security.display import mask_phone, provisioning_uri, qr_svg, secret_groups
 from security.events import event_record
@@ -30,7 +31,6 @@ from security.methods import (
 )
 from security.models import AuthenticatorDevice, Challenge, Method, PhoneDevice, SecurityEvent
 from security.step_up import grant_give, step_up_required
-from security.verification import challenge_start, verification_options
 
 STEP_UP_SESSION = "step_up_pending"
 SETUP_SESSION = "two_step_setup"
@@ -50,61 +50,19 @@ def step_up(request: HttpRequest) -> HttpResponse:
     if not action.replace("_", "").isalnum():
         raise Http404
     next_path = safe_next_path(request, default=reverse(SECURITY_PAGE))
-    purpose = f"step_up:{action}"
-    options = verification_options(request.user)
-    chosen_key = request.GET.get("method") or request.session.get(STEP_UP_SESSION, {}).get("key") or options[0].key
-    option = next((o for o in options if o.key == chosen_key), options[0])
-    pending = request.session.get(STEP_UP_SESSION, {})
-    challenge = None
-    if pending.get("action") == action and pending.get("key") == option.key:
-        challenge = Challenge.objects.filter(
-            pk=pending.get("challenge_id"), user=request.user, state=Challenge.State.ACTIVE
-        ).first()
-    form = CodeForm(request.POST if request.POST.get("do") == "verify" else None)
-    if challenge is None:
-        sending = challenge_start(user=request.user, purpose=purpose, option=option, request=request)
-        challenge = sending.challenge
-        request.session[STEP_UP_SESSION] = {"action": action, "key": option.key, "challenge_id": challenge.pk}
-        if sending.message:
-            messages.error(request, sending.message)
-    elif request.method == "POST" and request.POST.get("do") in {"resend", "call"}:
-        sending = challenge_resend(
-            challenge=challenge, request=request, method=Method.VOICE if request.POST["do"] == "call" else None
-        )
-        challenge = sending.challenge
-        messages.success(request, _("We've sent a new code.")) if sending.sent else messages.error(
-            request, sending.message
-        )
+    state = request.session.get(STEP_UP_SESSION, {})
+    if state.get("action") != action:
+        state = {"action": action}
+    step = code_step_run(request=request, user=request.user, purpose=f"step_up:{action}", state=state)
+    request.session[STEP_UP_SESSION] = state
+    if step.redirect_to_self:
         return redirect(request.get_full_path())
-    elif request.method == "POST" and form.is_valid():
-        verdict = challenge_verify(
-            challenge_id=challenge.pk,
-            user=request.user,
-            purpose=purpose,
-            code=form.cleaned_data["code"],
-            request=request,
-        )
-        if verdict.passed:
-            request.session.pop(STEP_UP_SESSION, None)
-            grant_give(request, action)
-            event_record(user=request.user, kind=SecurityEvent.Kind.STEP_UP, request=request, action=action)
-            return redirect(next_path)
-        form.add_error("code", verdict.message)
-        if verdict.outcome in {Outcome.TOO_MANY, Outcome.EXPIRED, Outcome.ENDED}:
-            request.session.pop(STEP_UP_SESSION, None)
-    return render(
-        request,
-        "security/step_up.html",
-        {
-            "action": action,
-            "next": next_path,
-            "form": form,
-            "option": option,
-            "options": options,
-            "challenge": challenge,
-            "resend_wait": challenge.resend_wait(),
-        },
-    )
+    if step.passed:
+        request.session.pop(STEP_UP_SESSION, None)
+        grant_give(request, action)
+        event_record(user=request.user, kind=SecurityEvent.Kind.STEP_UP, request=request, action=action)
+        return redirect(next_path)
+    return render(request, "security/step_up.html", {"action": action, "next": next_path, **step.context})
 
 
 # ------------------------------------------------------------------------------------------------ enrolment
