@@ -86,6 +86,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_courier = models.BooleanField(_("courier"), default=False, help_text=_("Can hand over deliveries."))
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     password_changed_at = models.DateTimeField(_("password last changed"), null=True, blank=True)
+    # Part of the session auth hash: raising it ends every session ("Sign out everywhere").
+    session_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -106,6 +108,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = normalize_email(self.email)
+
+    def get_session_auth_hash(self) -> str:
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "deadbolt.accounts.session", f"{self.password}:{self.session_version}", algorithm="sha256"
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return self.name

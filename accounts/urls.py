@@ -7,6 +7,9 @@ app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signin/", views.signin, name="signin"),
+    path("signin/code/", views.signin_code, name="signin_code"),
+    path("security/devices/remove/", views.trusted_devices_remove, name="trusted_devices_remove"),
+    path("security/signout-everywhere/", views.signout_everywhere, name="signout_everywhere"),
     path("signout/", views.signout, name="signout"),
     path("security/", views.security, name="security"),
 ]

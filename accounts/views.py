@@ -2,19 +2,36 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import SignInForm, SignUpForm
-from accounts.models import Language
+from accounts.models import Language, User, normalize_email
 from accounts.redirects import safe_next_path
 from accounts.registration import EmailTaken, user_sign_up
-from security.events import recent_events
+from accounts.sessions import sessions_end_everywhere_else, signin_abandoned
+from accounts.signin import (
+    PENDING_KEY,
+    TWO_STEP,
+    code_step_needed,
+    pending_get,
+    pending_start,
+    pending_user,
+    signin_complete,
+)
+from security.challenges import Outcome
+from security.code_step import code_step_run
+from security.events import client_ip, event_record, recent_events
 from security.methods import two_step_summary
+from security.models import SecurityEvent
+from security.step_up import step_up_required
+from security.throttles import password_failed, password_succeeded, password_wait
+from security.trusted_devices import browser_recognise, trusted_devices_for, trusted_devices_revoke
 
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -42,12 +59,14 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
         else:
             login(request, user, backend=_BACKEND)
+            response = redirect(next_path)
+            browser_recognise(request=request, response=response, user=user)  # this browser made the account
             messages.success(
                 request,
                 _("Welcome to %(shop)s, %(name)s. Your account is ready.")
                 % {"shop": settings.SHOP_NAME, "name": user.get_short_name()},
             )
-            return redirect(next_path)
+            return response
     return render(request, "accounts/signup.html", {"form": form, "next": next_path})
 
 
@@ -55,14 +74,71 @@ def signup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signin(request: HttpRequest) -> HttpResponse:
+    """Email and password; then a code on a browser the account does not know (or, with 2SV, does not trust)."""
     next_path = safe_next_path(request)
     if request.user.is_authenticated:
         return redirect(next_path)
-    form = SignInForm(request, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        login(request, form.user)  # rotates the session key: no session fixation
-        return redirect(next_path)
-    return render(request, "accounts/signin.html", {"form": form, "next": next_path})
+    form = SignInForm(request, request.POST if request.method == "POST" else None)
+    wait_message = ""
+    if request.method == "POST":
+        email, ip = normalize_email(request.POST.get("email", "")), client_ip(request)
+        if wait := password_wait(email=email, ip=ip):
+            # Not form.add_error: that would validate the form, and so check the password, during the wait.
+            form = SignInForm(request, initial={"email": request.POST.get("email", "")})
+            wait_message = ngettext(
+                "Too many attempts. Wait %(seconds)d second, then try again.",
+                "Too many attempts. Wait %(seconds)d seconds, then try again.",
+                wait,
+            ) % {"seconds": wait}
+        elif form.is_valid():
+            password_succeeded(email=email)
+            user = form.user
+            request.session.pop(PENDING_KEY, None)
+            if reason := code_step_needed(request=request, user=user):
+                pending_start(request=request, user=user, reason=reason, next_path=next_path)
+                return redirect("accounts:signin_code")
+            response = redirect(next_path)
+            signin_complete(request=request, response=response, user=user)
+            return response
+        elif form.errors.get("__all__"):
+            password_failed(email=email, ip=ip)
+            if failed := User.objects.filter(email=email).first():
+                event_record(user=failed, kind=SecurityEvent.Kind.PASSWORD_FAILED, request=request)
+    return render(request, "accounts/signin.html", {"form": form, "next": next_path, "wait_message": wait_message})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin_code(request: HttpRequest) -> HttpResponse:
+    """The code step of sign-in. Nothing is signed in until it succeeds."""
+    pending = pending_get(request)
+    user = pending_user(pending) if pending else None
+    if user is None:
+        messages.info(request, _("Your sign-in timed out. Please sign in again."))
+        return redirect("accounts:signin")
+    purpose = "signin" if pending["reason"] == TWO_STEP else "new_device"
+    state = pending.setdefault("code", {})
+    step = code_step_run(request=request, user=user, purpose=purpose, state=state)
+    request.session[PENDING_KEY] = pending
+    if step.redirect_to_self:
+        return redirect(request.get_full_path())
+    if step.passed:
+        response = redirect(pending["next"])
+        signin_complete(
+            request=request, response=response, user=user, device=step.device, trust=request.POST.get("trust") == "on"
+        )
+        return response
+    if step.outcome == Outcome.TOO_MANY:
+        signin_abandoned(user=user, request=request)
+    return render(
+        request,
+        "accounts/signin_code.html",
+        {
+            "reason": pending["reason"],
+            "two_step": pending["reason"] == TWO_STEP,
+            **step.context,
+        },
+    )
 
 
 @never_cache
@@ -80,6 +156,29 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@step_up_required("trusted_devices")
+@require_POST
+def trusted_devices_remove(request: HttpRequest) -> HttpResponse:
+    device_id = request.POST.get("device")
+    count = trusted_devices_revoke(
+        user=request.user, request=request, device_id=int(device_id) if device_id and device_id.isdigit() else None
+    )
+    if device_id and not count:
+        raise Http404
+    messages.success(request, _("Removed. That browser will be asked for a code next time."))
+    return redirect("accounts:security")
+
+
+@login_required
+@step_up_required("signout_everywhere")
+@require_POST
+def signout_everywhere(request: HttpRequest) -> HttpResponse:
+    sessions_end_everywhere_else(request=request, user=request.user)
+    messages.success(request, _("You've been signed out everywhere else, and your trusted devices were removed."))
+    return redirect("accounts:security")
+
+
+@login_required
 @never_cache
 def security(request: HttpRequest) -> HttpResponse:
     return render(
@@ -88,6 +187,7 @@ def security(request: HttpRequest) -> HttpResponse:
         {
             "account": request.user,
             "two_step": two_step_summary(request.user),
-            "events": recent_events(request.user, limit=10),
+            "events": recent_events(request.user, limit=30),
+            "trusted_devices": trusted_devices_for(request.user),
         },
     )

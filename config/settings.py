@@ -250,6 +250,11 @@ SECURITY_BACKOFF_MAX_SECONDS = 3600
 SECURITY_ACCOUNT_LOCK_AFTER_FAILURES = 100  # then only recovery unlocks codes
 SECURITY_BACKUP_CODE_COUNT = 10
 SECURITY_STEP_UP_SECONDS = 10 * 60
+SECURITY_SIGNIN_PENDING_SECONDS = 10 * 60  # a half-done sign-in dies after this
+SECURITY_TRUSTED_DEVICE_DAYS = 30
+SECURITY_RECOGNISED_DEVICE_DAYS = 365
+SECURITY_PASSWORD_BACKOFF_AFTER = 5  # wrong passwords (per account, per IP) before waits begin
+SECURITY_PASSWORD_BACKOFF_MAX_SECONDS = 15 * 60  # a stranger can slow an owner down, never lock them out
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Trust X-Forwarded-For's last entry as the client address only behind our own proxy.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", not DEBUG)
@@ -258,6 +263,7 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY", not DEBUG)
 RATE_LIMITS = {
     "message_per_destination": [(15 * 60, 5), (24 * 3600, 20)],
     "message_per_ip": [(3600, 20), (24 * 3600, 60)],
+    "password_maybe_known_alert": [(3600, 1)],
 }
 
 # Celery: Redis in production; eager (in the web process) on the embedded default.

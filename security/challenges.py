@@ -230,6 +230,15 @@ def challenge_verify(
         return _count_failure(challenge, streak, now, request)
 
 
+def failure_streak_count(*, user) -> None:
+    """Count a second-factor failure that is not a typed code (a forged trusted-device cookie)."""
+    with transaction.atomic():
+        streak, _created = FailureStreak.objects.select_for_update().get_or_create(user=user)
+        streak.failures_in_a_row += 1
+        streak.last_failure_at = timezone.now()
+        streak.save(update_fields=["failures_in_a_row", "last_failure_at"])
+
+
 def _account_refusal(streak: FailureStreak, now) -> Verdict | None:
     failures = streak.failures_in_a_row
     if failures >= settings.SECURITY_ACCOUNT_LOCK_AFTER_FAILURES:

@@ -166,6 +166,14 @@ class SecurityEvent(models.Model):
         PRIMARY_CHANGED = "primary_changed", _("Primary method changed")
         BACKUP_CODES_CREATED = "backup_codes_created", _("New backup codes created")
         BACKUP_CODE_USED = "backup_code_used", _("Backup code used")
+        SIGNIN_NEW_DEVICE = "signin_new_device", _("Signed in on a new device")
+        SIGNIN_TRUSTED_DEVICE = "signin_trusted_device", _("Signed in on a trusted device")
+        PASSWORD_FAILED = "password_failed", _("Wrong password entered")
+        SIGNIN_CODE_ABANDONED = "signin_code_abandoned", _("Sign-in stopped at the code step")
+        TRUSTED_COOKIE_FORGED = "trusted_cookie_forged", _("A forged trusted-device cookie was refused")
+        DEVICE_TRUSTED = "device_trusted", _("Device trusted")
+        DEVICES_REVOKED = "devices_revoked", _("Trusted devices removed")
+        SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", _("Signed out everywhere")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -185,3 +193,26 @@ class SecurityEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Security events are append-only.")
         super().save(*args, **kwargs)
+
+
+class TrustedDevice(models.Model):
+    """A browser where the person chose "Don't require codes on this device". The cookie holds a random token;
+    only its keyed hash is kept here."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_devices")
+    token_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-last_used_at",)
+
+    def __str__(self) -> str:
+        return f"{self.name} for user {self.user_id}"
+
+    def is_active(self, now=None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at

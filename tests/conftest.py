@@ -3,9 +3,13 @@ import shutil
 import socket
 from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+
+from messaging.backends import locmem
+from tests.helpers import last_code_sent_to
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -122,3 +126,41 @@ def artifacts_dir():
     path = settings.ARTIFACTS_DIR
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    locmem.outbox.clear()
+    yield
+    locmem.outbox.clear()
+
+
+@pytest.fixture
+def code_sent_to(mailoutbox):
+    return lambda destination: last_code_sent_to(destination, mailoutbox)
+
+
+@pytest.fixture
+def authenticator(shopper):
+    """The shopper's authenticator app, played by pyotp (an independent TOTP implementation)."""
+    from security.codes import totp_secret
+    from security.methods import authenticator_add
+
+    secret = totp_secret()
+    device = authenticator_add(user=shopper, secret=secret, primary=True, confirmed=True, request=None)
+    device.app = pyotp.TOTP(secret)
+    return device
+
+
+@pytest.fixture
+def phone(shopper):
+    from security.methods import phone_add
+
+    return phone_add(user=shopper, number="+447911123456", channel="sms", primary=False, confirmed=True, request=None)
+
+
+@pytest.fixture
+def backup_codes(shopper, authenticator):
+    from security.methods import backup_codes_create
+
+    return backup_codes_create(user=shopper, confirmed=True, request=None)

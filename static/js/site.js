@@ -30,6 +30,21 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     tick();
   }
+  // WebOTP: where the browser supports it, fill the code from the SMS ("@domain #code") and submit.
+  const codeInput = document.querySelector('input[autocomplete="one-time-code"]');
+  if (codeInput && "OTPCredential" in window) {
+    const abort = new AbortController();
+    codeInput.form.addEventListener("submit", () => abort.abort());
+    navigator.credentials
+      .get({ otp: { transport: ["sms"] }, signal: abort.signal })
+      .then((otp) => {
+        if (otp && otp.code) {
+          codeInput.value = otp.code;
+          codeInput.form.requestSubmit(codeInput.form.querySelector('[value="verify"]') || undefined);
+        }
+      })
+      .catch(() => {});
+  }
   // "Print" for backup codes.
   for (const button of document.querySelectorAll("[data-print]")) {
     button.hidden = false;

@@ -3,6 +3,14 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.hashers import CountingMD5PasswordHasher
+from tests.helpers import last_code_sent_to
+
+
+def complete_code_step(client, user, mailoutbox):
+    """The new-browser code step: read the emailed code and type it in."""
+    client.get("/account/signin/code/")
+    return client.post("/account/signin/code/", {"do": "verify", "code": last_code_sent_to(user.email, mailoutbox)})
+
 
 SIGNIN = reverse("accounts:signin")
 SIGNOUT = reverse("accounts:signout")
@@ -11,15 +19,15 @@ BAD_LOGIN = "That email and password don&#x27;t match an account."
 pytestmark = pytest.mark.django_db
 
 
-def test_the_right_password_signs_in_whatever_the_email_case(client, shopper, password):
+def test_the_right_password_signs_in_whatever_the_email_case(client, shopper, password, mailoutbox):
     response = client.post(SIGNIN, {"email": "  JO.Shopper@EXAMPLE.com", "password": password})
+    assert response.headers["Location"] == "/account/signin/code/"  # a new browser: a code first
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert complete_code_step(client, shopper, mailoutbox).headers["Location"] == "/"
     assert client.get(SECURITY).context["account"] == shopper
 
 
-def test_signing_in_gives_a_new_session_key(client, shopper, password):
+def test_signing_in_gives_a_new_session_key(client, shopper, password, mailoutbox):
     """Session fixation: a key planted before sign-in must not become the signed-in session."""
     client.get(SIGNIN)
     client.session["planted"] = True  # make sure a pre-sign-in session exists
@@ -29,6 +37,7 @@ def test_signing_in_gives_a_new_session_key(client, shopper, password):
     client.cookies["sessionid"] = planted_key
 
     client.post(SIGNIN, {"email": shopper.email, "password": password})
+    complete_code_step(client, shopper, mailoutbox)
 
     assert client.cookies["sessionid"].value != planted_key
     attacker = Client()
@@ -89,16 +98,16 @@ def test_the_email_is_kept_and_the_password_dropped_after_a_failure(client, shop
         " /x",
     ],
 )
-def test_next_never_leaves_the_site(client, shopper, password, target):
-    response = client.post(SIGNIN, {"email": shopper.email, "password": password, "next": target})
+def test_next_never_leaves_the_site(client, shopper, password, target, mailoutbox):
+    client.post(SIGNIN, {"email": shopper.email, "password": password, "next": target})
 
-    assert response.headers["Location"] == "/"
+    assert complete_code_step(client, shopper, mailoutbox).headers["Location"] == "/"
 
 
-def test_next_is_followed_to_a_local_path(client, shopper, password):
-    response = client.post(SIGNIN + "?next=/account/security/", {"email": shopper.email, "password": password})
+def test_next_is_followed_to_a_local_path(client, shopper, password, mailoutbox):
+    client.post(SIGNIN + "?next=/account/security/", {"email": shopper.email, "password": password})
 
-    assert response.headers["Location"] == "/account/security/"
+    assert complete_code_step(client, shopper, mailoutbox).headers["Location"] == "/account/security/"
 
 
 def test_pages_that_need_sign_in_send_people_to_sign_in_and_back(client):

@@ -13,7 +13,7 @@ from django.db import connection, connections, transaction
 
 from security.challenges import Outcome, challenge_issue, challenge_verify
 from security.models import BackupCode, BackupCodeDevice, Challenge, FailureStreak, Method
-from tests.security.conftest import last_code_sent_to
+from tests.helpers import last_code_sent_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from security.methods import two_step_summary
 from security.models import AuthenticatorDevice, BackupCodeDevice, PhoneDevice, SecurityEvent
 from security.step_up import SESSION_KEY
-from tests.security.conftest import last_code_sent_to, run_pending_on_commit
+from tests.helpers import last_code_sent_to, run_pending_on_commit
 
 pytestmark = pytest.mark.django_db
 SECURITY = "/account/security/"

@@ -1,0 +1,74 @@
+"""Signing in: the password step decides whether a code step follows; `signin_complete` is the only login().
+
+The pending sign-in lives in the session under one key, holds ids and a time, and dies after
+SECURITY_SIGNIN_PENDING_SECONDS. Nothing is signed in until the last step succeeds.
+"""
+
+import time
+
+import django_otp
+from django.conf import settings
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+
+from accounts.models import User
+from security.alerts import alert_send
+from security.events import event_record
+from security.methods import two_step_summary
+from security.models import SecurityEvent
+from security.trusted_devices import (
+    browser_is_recognised,
+    browser_recognise,
+    device_name,
+    trusted_device_check,
+    trusted_device_create,
+)
+
+PENDING_KEY = "pending_signin"
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+TWO_STEP, NEW_DEVICE = "two_step", "new_device"
+
+
+def code_step_needed(*, request: HttpRequest, user: User) -> str | None:
+    """TWO_STEP or NEW_DEVICE when a code must follow the password on this browser; None to sign in now."""
+    if two_step_summary(user).enabled:
+        return None if trusted_device_check(request=request, user=user) else TWO_STEP
+    return None if browser_is_recognised(request=request, user=user) else NEW_DEVICE
+
+
+def pending_start(*, request: HttpRequest, user: User, reason: str, next_path: str) -> None:
+    request.session[PENDING_KEY] = {"user_id": user.pk, "reason": reason, "started": time.time(), "next": next_path}
+
+
+def pending_get(request: HttpRequest) -> dict | None:
+    """The live pending sign-in, or None (and cleared) when there is none or it has died."""
+    pending = request.session.get(PENDING_KEY)
+    if not pending:
+        return None
+    if time.time() - pending.get("started", 0) > settings.SECURITY_SIGNIN_PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return pending
+
+
+def pending_user(pending: dict) -> User | None:
+    return User.objects.filter(pk=pending["user_id"], is_active=True).first()
+
+
+def signin_complete(
+    *, request: HttpRequest, response: HttpResponse, user: User, device=None, trust: bool = False
+) -> None:
+    """Sign in: a new session key, the method recorded for django-otp, the browser recognised (and trusted when
+    asked), an event, and an email when this browser is new to the account."""
+    new_browser = not browser_is_recognised(request=request, user=user)
+    request.session.pop(PENDING_KEY, None)
+    login(request, user, backend=BACKEND)  # cycles the session key: no fixation
+    if device is not None:
+        django_otp.login(request, device)
+    browser_recognise(request=request, response=response, user=user)
+    if trust:
+        trusted_device_create(request=request, response=response, user=user)
+    kind = SecurityEvent.Kind.SIGNIN_NEW_DEVICE if new_browser else SecurityEvent.Kind.SIGNIN
+    event_record(user=user, kind=kind, request=request, device=device_name(request))
+    if new_browser:
+        alert_send(user=user, event="new_signin", request=request, device=device_name(request))
