@@ -2,6 +2,7 @@
 
 import time
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -50,6 +51,7 @@ def test_any_enrolled_method_can_be_chosen(client, shopper, password, authentica
     password_step(client, shopper, password)
     page = client.get(CODE).content.decode()
     assert "Text message to •••• 3456" in page and "Backup code" in page
+    assert f'href="?method={quote(phone.persistent_id, safe="")}"' in page  # a link that really switches method
 
     client.get(CODE + f"?method={phone.persistent_id}")
     run_pending_on_commit()

@@ -65,6 +65,15 @@ def page(browser, viewport_name, live_server):
 
 
 @pytest.fixture
+def other_browser(browser, viewport_name, live_server):
+    """A second, separate browser (its own cookies) of the same size: "a new device"."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **VIEWPORTS[viewport_name])
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def look(page, viewport_name, request):
     """Screenshot the page as an artifact and fail on any serious or critical accessibility violation."""
     from axe_playwright_python.sync_playwright import Axe

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from tests.helpers import last_code_sent_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,7 +46,7 @@ def test_sign_up_sign_out_and_sign_in_again(page: Page, look, catalog):
     assert User.objects.get().email == "robin.reader@example.com"
 
     open_account_menu(page)
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("You've signed out.")
     expect(page.locator(".account-menu summary")).to_contain_text("Account")
     look("signed-out")
@@ -87,12 +88,16 @@ def test_a_weak_password_at_sign_up_is_explained_next_to_the_field(page: Page, l
     look("weak-password")
 
 
-def test_a_page_that_needs_sign_in_comes_back_after_it(page: Page, look, shopper, password):
+def test_a_page_that_needs_sign_in_comes_back_after_it(page: Page, look, shopper, password, mailoutbox):
     page.goto("/account/security/")
     expect(page).to_have_url(re.compile(r"/account/signin/\?next=/account/security/$"))
 
     page.get_by_label("Email address").fill(shopper.email)
     page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("We don't recognise this browser")).to_be_visible()  # a new browser: a code first
+    look("new-browser-code")
+    page.get_by_label("Code", exact=True).fill(last_code_sent_to(shopper.email, mailoutbox))
     page.get_by_role("button", name="Sign in").click()
 
     expect(page.get_by_role("heading", name="Login & security")).to_be_visible()

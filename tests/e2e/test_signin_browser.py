@@ -1,0 +1,70 @@
+"""Sign-in with 2SV in two browsers: one the shopper trusts, and a new one."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from security.models import TrustedDevice
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    page.goto("/account/signin/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_trusted_browser_skips_the_code_and_a_new_one_does_not(
+    page: Page, other_browser: Page, look, shopper, password, authenticator
+):
+    sign_in(page, shopper.email, password)
+    expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
+    expect(page.get_by_text("Enter the 6-digit code from your authenticator app.")).to_be_visible()
+    trust = page.get_by_label("Don't require codes on this device")
+    expect(trust).not_to_be_checked()
+    look("code-step")
+    page.get_by_label("Code", exact=True).fill(authenticator.app.now())
+    trust.check()
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".account-menu summary")).to_contain_text("Hello, Jo")
+    assert TrustedDevice.objects.filter(user=shopper).count() == 1
+
+    page.goto("/account/security/")
+    expect(page.get_by_role("heading", name="Trusted devices")).to_be_visible()
+    expect(page.locator("#devices-title + p + ul")).to_contain_text("Chrome")
+    look("security-with-trusted-device")
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
+
+    sign_in(page, shopper.email, password)  # the trusted browser: no code
+    expect(page.locator(".account-menu summary")).to_contain_text("Hello, Jo")
+
+    sign_in(other_browser, shopper.email, password)  # a new browser: the code is required
+    expect(other_browser.get_by_role("heading", name="Two-step verification")).to_be_visible()
+    other_browser.goto("/account/security/")  # the half-done sign-in opens nothing
+    expect(other_browser).to_have_url(re.compile(r"/account/signin/\?next="))
+
+
+def test_choosing_a_backup_code_at_sign_in(page: Page, look, shopper, password, authenticator, backup_codes):
+    sign_in(page, shopper.email, password)
+    page.get_by_text("Choose another method").click()
+    page.get_by_role("link", name="Backup code").click()
+    expect(page.get_by_text("Enter one of your backup codes.")).to_be_visible()
+    look("backup-code-step")
+    page.get_by_label("Code", exact=True).fill(backup_codes[0])
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.locator(".account-menu summary")).to_contain_text("Hello, Jo")
+
+
+def test_a_wrong_code_at_sign_in_says_what_to_do(page: Page, look, shopper, password, authenticator):
+    sign_in(page, shopper.email, password)
+    page.get_by_label("Code", exact=True).fill("000000")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_text("That code isn't right. You have 4 tries left.")).to_be_visible()
+    expect(page.get_by_label("Code", exact=True)).to_have_attribute("aria-invalid", "true")
+    look("wrong-code")
