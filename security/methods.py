@@ -87,7 +87,15 @@ def phone_add(*, user, number: str, channel: str, primary: bool, confirmed: bool
     return device
 
 
+def _methods_changed(user, request) -> None:
+    """Any change to 2SV methods revokes every trusted device: each browser must prove itself again."""
+    from security.trusted_devices import trusted_devices_revoke
+
+    trusted_devices_revoke(user=user, request=request)
+
+
 def _method_added(user, device: Device, request) -> None:
+    _methods_changed(user, request)
     event_record(user=user, kind=SecurityEvent.Kind.METHOD_ADDED, request=request, method=device_method(device))
     alert_send(user=user, event="method_added", request=request)
 
@@ -128,12 +136,13 @@ def two_step_enable(*, user, device_ids: list[str], request: HttpRequest | None)
         alert_send(user=user, event="two_step_on", request=request)
 
 
-def two_step_disable(*, user, request: HttpRequest | None) -> None:
+def two_step_disable(*, user, request: HttpRequest | None, **detail) -> None:
     with transaction.atomic():
         phones = list(PhoneDevice.objects.filter(user=user, confirmed=True).values_list("number", flat=True))
         for model in (*METHOD_DEVICES, BackupCodeDevice):
             model.objects.filter(user=user).delete()
-        event_record(user=user, kind=SecurityEvent.Kind.TWO_STEP_OFF, request=request)
+        _methods_changed(user, request)
+        event_record(user=user, kind=SecurityEvent.Kind.TWO_STEP_OFF, request=request, **detail)
         alert_send(user=user, event="two_step_off", request=request, sms_to=phones[0] if phones else "")
 
 
@@ -145,6 +154,7 @@ def method_remove(*, user, device: Device, request: HttpRequest | None) -> None:
         number = getattr(device, "number", "")
         method = device_method(device)
         device.delete()
+        _methods_changed(user, request)
         event_record(user=user, kind=SecurityEvent.Kind.METHOD_REMOVED, request=request, method=method)
         alert_send(user=user, event="method_removed", request=request, sms_to=number)
 
@@ -153,6 +163,7 @@ def primary_set(*, user, device: Device, request: HttpRequest | None) -> None:
     with transaction.atomic():
         _demote_primary(user)
         type(device).objects.filter(pk=device.pk).update(is_primary=True)
+        _methods_changed(user, request)
         event_record(user=user, kind=SecurityEvent.Kind.PRIMARY_CHANGED, request=request, method=device_method(device))
         alert_send(user=user, event="primary_changed", request=request)
 

@@ -74,3 +74,41 @@ def test_the_security_log_is_read_only(verified_login, admin_user, shopper):
     )
     with pytest.raises(ValueError, match="append-only"):
         event.save()
+
+
+def test_an_admin_resets_a_locked_out_users_2sv_with_a_reason(
+    verified_login, admin_user, shopper, authenticator, mailoutbox
+):
+    from security.methods import two_step_summary
+    from security.models import SecurityEvent
+    from tests.helpers import run_pending_on_commit
+
+    client = verified_login(admin_user)
+    url = reverse("admin:accounts_user_reset_two_step", args=[shopper.pk])
+    assert "Reset it" in client.get(reverse("admin:accounts_user_change", args=[shopper.pk])).content.decode()
+
+    refused = client.post(url, {"reason": ""})
+    assert "This field is required." in refused.content.decode()
+    assert two_step_summary(shopper).enabled
+
+    client.post(url, {"reason": "Identity checked by phone against order history, ticket 1234"})
+
+    assert not two_step_summary(shopper).enabled
+    event = SecurityEvent.objects.get(user=shopper, kind=SecurityEvent.Kind.TWO_STEP_OFF)
+    assert event.detail == {
+        "by_admin": admin_user.email,
+        "reason": "Identity checked by phone against order history, ticket 1234",
+    }
+    run_pending_on_commit()
+    assert "Two-step verification was turned off for your account" in [m.subject for m in mailoutbox]
+
+
+def test_a_shopper_cannot_reach_the_2sv_reset(client, shopper, authenticator):
+    client.force_login(shopper)
+
+    response = client.post(reverse("admin:accounts_user_reset_two_step", args=[shopper.pk]), {"reason": "x" * 20})
+
+    assert response.status_code == 302
+    from security.methods import two_step_summary
+
+    assert two_step_summary(shopper).enabled

@@ -248,3 +248,20 @@ def test_the_security_page_shows_2sv_and_recent_activity(signed_in, shopper, aut
     assert "Authenticator app" in html and "Text message to •••• 3456" in html
     assert "10 left" in html
     assert "Verification method added" in html
+
+
+def test_a_2sv_method_change_revokes_every_trusted_device(granted, shopper, authenticator, phone, backup_codes):
+    from django.utils import timezone
+
+    from security.models import TrustedDevice
+
+    TrustedDevice.objects.create(
+        user=shopper,
+        token_hash="x" * 64,
+        name="Firefox on Windows",
+        expires_at=timezone.now() + timezone.timedelta(days=30),
+    )
+
+    granted.post(reverse("security:method_primary", args=[phone.persistent_id]))
+
+    assert not TrustedDevice.objects.filter(user=shopper, revoked_at__isnull=True).exists()
