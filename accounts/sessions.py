@@ -1,9 +1,8 @@
-"""Ending sessions, and the alert when a sign-in stops at the code step."""
+"""Ending sessions."""
 
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 
-from config.ratelimit import limit_hit
 from security.alerts import alert_send
 from security.events import event_record
 from security.models import SecurityEvent
@@ -21,8 +20,18 @@ def sessions_end_everywhere_else(*, request: HttpRequest, user) -> None:
     alert_send(user=user, event="signed_out_everywhere", request=request)
 
 
-def signin_abandoned(*, user, request: HttpRequest | None) -> None:
-    """The right password, then no code: someone may know it. Told at most once an hour."""
-    event_record(user=user, kind=SecurityEvent.Kind.SIGNIN_CODE_ABANDONED, request=request)
-    if limit_hit("password_maybe_known_alert", str(user.pk)).allowed:
-        alert_send(user=user, event="password_maybe_known", request=request)
+def account_secure_after_intrusion(*, user, request: HttpRequest) -> None:
+    """ "This wasn't me", once the email is proved: every session ends and every trusted device is revoked."""
+    user.session_version += 1
+    user.save(update_fields=["session_version"])
+    trusted_devices_revoke(user=user, request=request)
+    event_record(user=user, kind=SecurityEvent.Kind.INTRUSION_REPORTED, request=request)
+
+
+def password_set_after_intrusion(*, user, password: str, request: HttpRequest) -> None:
+    from django.utils import timezone
+
+    user.set_password(password)  # changes the session hash too: nothing signed in survives
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    event_record(user=user, kind=SecurityEvent.Kind.PASSWORD_CHANGED, request=request)

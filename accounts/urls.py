@@ -10,6 +10,7 @@ urlpatterns = [
     path("signin/code/", views.signin_code, name="signin_code"),
     path("security/devices/remove/", views.trusted_devices_remove, name="trusted_devices_remove"),
     path("security/signout-everywhere/", views.signout_everywhere, name="signout_everywhere"),
+    path("not-me/<str:token>/", views.not_me, name="not_me"),
     path("signout/", views.signout, name="signout"),
     path("security/", views.security, name="security"),
 ]

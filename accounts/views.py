@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,11 @@ from accounts.forms import SignInForm, SignUpForm
 from accounts.models import Language, User, normalize_email
 from accounts.redirects import safe_next_path
 from accounts.registration import EmailTaken, user_sign_up
-from accounts.sessions import sessions_end_everywhere_else, signin_abandoned
+from accounts.sessions import (
+    account_secure_after_intrusion,
+    password_set_after_intrusion,
+    sessions_end_everywhere_else,
+)
 from accounts.signin import (
     PENDING_KEY,
     TWO_STEP,
@@ -24,14 +29,17 @@ from accounts.signin import (
     pending_user,
     signin_complete,
 )
+from security.alerts import not_me_user_id, signin_abandoned
 from security.challenges import Outcome
 from security.code_step import code_step_run
+from security.display import mask_email
 from security.events import client_ip, event_record, recent_events
 from security.methods import two_step_summary
 from security.models import SecurityEvent
 from security.step_up import step_up_required
 from security.throttles import password_failed, password_succeeded, password_wait
 from security.trusted_devices import browser_recognise, trusted_devices_for, trusted_devices_revoke
+from security.verification import EMAIL_OPTION, Option, verification_options
 
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -153,6 +161,49 @@ def signout(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("/")
     return render(request, "accounts/signout.html")
+
+
+NOT_ME_SESSION = "not_me"
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def not_me(request: HttpRequest, token: str) -> HttpResponse:
+    """ "This wasn't me" from an alert: prove the email with a code; every session ends and trusted devices
+    are revoked; then a new password. Nobody is signed in at the end."""
+    user_id = not_me_user_id(token)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
+        return render(request, "accounts/not_me.html", {"expired": True}, status=404)
+    state = request.session.get(NOT_ME_SESSION, {})
+    if state.get("user_id") != user.pk:
+        state = {"user_id": user.pk, "code": {}, "verified": False}
+    if state["verified"]:
+        form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            password_set_after_intrusion(user=user, password=form.cleaned_data["new_password1"], request=request)
+            request.session.pop(NOT_ME_SESSION, None)
+            messages.success(
+                request, _("Your password is changed and every session is signed out. Sign in with your new password.")
+            )
+            return redirect("accounts:signin")
+        return render(request, "accounts/not_me.html", {"password_form": form})
+    email_only = [option for option in verification_options(user) if option.key == EMAIL_OPTION] or [
+        Option(EMAIL_OPTION, _("Email"), "email", mask_email(user.email))
+    ]
+    step = code_step_run(
+        request=request, user=user, purpose="report_intrusion", state=state["code"], options=email_only
+    )
+    request.session[NOT_ME_SESSION] = state
+    if step.redirect_to_self:
+        return redirect(request.get_full_path())
+    if step.passed:
+        account_secure_after_intrusion(user=user, request=request)
+        state["verified"] = True
+        request.session[NOT_ME_SESSION] = state
+        return redirect(request.get_full_path())
+    return render(request, "accounts/not_me.html", step.context)
 
 
 @login_required

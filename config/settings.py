@@ -279,6 +279,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # redelivered; the outbox row makes a second run a no-op
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "messaging.tasks.sweep_outbox", "schedule": 30.0},
+    "sweep-abandoned-signins": {"task": "security.tasks.sweep_abandoned_signins", "schedule": 60.0},
 }
 
 LOGGING = {

@@ -1,11 +1,30 @@
 """Telling a person that something changed on their account, on every contact that could warn them."""
 
+from django.core import signing
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
+from config.ratelimit import limit_hit
 from messaging.models import Channel
 from messaging.outbox import message_queue
-from security.events import client_ip
+from security.events import client_ip, event_record
+from security.models import SecurityEvent
+
+NOT_ME_SALT = "deadbolt.security.not-me"
+NOT_ME_MAX_AGE = 7 * 24 * 3600
+
+
+def not_me_token(user) -> str:
+    """A signed link token for "This wasn't me": it names the account; the email code behind it proves it."""
+    return signing.dumps({"user": user.pk}, salt=NOT_ME_SALT, compress=True)
+
+
+def not_me_user_id(token: str) -> int | None:
+    try:
+        return signing.loads(token, salt=NOT_ME_SALT, max_age=NOT_ME_MAX_AGE)["user"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
 
 
 def alert_send(*, user, event: str, request: HttpRequest | None = None, sms_to: str = "", device: str = "") -> None:
@@ -16,6 +35,7 @@ def alert_send(*, user, event: str, request: HttpRequest | None = None, sms_to: 
         "when": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
         "ip": client_ip(request) or "",
         "device": device,
+        "not_me_path": reverse("accounts:not_me", args=[not_me_token(user)]),
     }
     message_queue(
         channel=Channel.EMAIL,
@@ -34,3 +54,10 @@ def alert_send(*, user, event: str, request: HttpRequest | None = None, sms_to: 
             context=context,
             user=user,
         )
+
+
+def signin_abandoned(*, user, request: HttpRequest | None) -> None:
+    """The right password, then no code: someone may know it. Told at most once an hour."""
+    event_record(user=user, kind=SecurityEvent.Kind.SIGNIN_CODE_ABANDONED, request=request)
+    if limit_hit("password_maybe_known_alert", str(user.pk)).allowed:
+        alert_send(user=user, event="password_maybe_known", request=request)

@@ -100,6 +100,7 @@ class Challenge(models.Model):
         PASSED = "passed", _("Passed")
         DEAD = "dead", _("Too many wrong tries")
         SUPERSEDED = "superseded", _("Replaced by a newer challenge")
+        ABANDONED = "abandoned", _("Left unanswered until it expired")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenges")
     purpose = models.CharField(max_length=64)
@@ -174,6 +175,8 @@ class SecurityEvent(models.Model):
         DEVICE_TRUSTED = "device_trusted", _("Device trusted")
         DEVICES_REVOKED = "devices_revoked", _("Trusted devices removed")
         SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", _("Signed out everywhere")
+        INTRUSION_REPORTED = "intrusion_reported", _('Reported "This wasn\'t me": all sessions ended')
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from security.signin_watch import signins_abandoned_sweep
+
+
+@shared_task(ignore_result=True)
+def sweep_abandoned_signins() -> None:
+    signins_abandoned_sweep()
