@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test lint format bench-clean clean
+.PHONY: run test lint clean bench-signin
 
 # The embedded default: SQLite, eager Celery, messages to the console and var/outbox/.
 run: export DEBUG ?= true
@@ -18,6 +18,12 @@ test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures; they are not tests. They need PostgreSQL (and Redis for production-like sessions).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/deadbolt_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
+bench-signin: $(VENV)/.installed-test
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.signin --users 40
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .

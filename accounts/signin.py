@@ -69,6 +69,7 @@ def signin_complete(
     if trust:
         trusted_device_create(request=request, response=response, user=user)
     kind = SecurityEvent.Kind.SIGNIN_NEW_DEVICE if new_browser else SecurityEvent.Kind.SIGNIN
-    event_record(user=user, kind=kind, request=request, device=device_name(request))
+    method = type(device).__name__.removesuffix("Device").lower() if device is not None else "email_or_phone"
+    event_record(user=user, kind=kind, request=request, device=device_name(request), method=method, trusted=trust)
     if new_browser:
         alert_send(user=user, event="new_signin", request=request, device=device_name(request))

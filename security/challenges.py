@@ -188,6 +188,9 @@ def _binding(challenge: Challenge) -> str:
 
 # ------------------------------------------------------------------------------------------- verifying
 
+# Purposes whose success writes its own, richer event (the sign-in, with its device and method).
+QUIET_PURPOSES = {"signin", "new_device"}
+
 
 def challenge_verify(
     *, challenge_id: int, user, purpose: str, code: str, request: HttpRequest | None = None
@@ -212,15 +215,17 @@ def challenge_verify(
         if outcome == Outcome.PASSED:
             challenge.state, challenge.passed_at = Challenge.State.PASSED, now
             challenge.save(update_fields=["state", "passed_at"])
-            streak.failures_in_a_row = 0
-            streak.save(update_fields=["failures_in_a_row"])
-            event_record(
-                user=user,
-                kind=SecurityEvent.Kind.CODE_PASSED,
-                request=request,
-                purpose=purpose,
-                method=challenge.method,
-            )
+            if streak.failures_in_a_row:
+                streak.failures_in_a_row = 0
+                streak.save(update_fields=["failures_in_a_row"])
+            if purpose not in QUIET_PURPOSES:
+                event_record(
+                    user=user,
+                    kind=SecurityEvent.Kind.CODE_PASSED,
+                    request=request,
+                    purpose=purpose,
+                    method=challenge.method,
+                )
             if challenge.method == Method.BACKUP_CODE:
                 event_record(user=user, kind=SecurityEvent.Kind.BACKUP_CODE_USED, request=request)
             return Verdict(Outcome.PASSED, device=device)

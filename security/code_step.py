@@ -31,6 +31,26 @@ def code_step_run(
     *, request: HttpRequest, user, purpose: str, state: dict, options: list[Option] | None = None
 ) -> CodeStep:
     """Run one request of the code step. `state` is the caller's session dict for it, updated in place."""
+    step = CodeStep()
+    verifying = request.method == "POST" and request.POST.get("do") == "verify"
+    form = CodeForm(request.POST if verifying else None)
+    switching = "method" in request.GET and request.GET["method"] != state.get("key")
+    if verifying and state.get("challenge_id") and not switching and form.is_valid():
+        # The hot path (a code typed for the live challenge) needs neither the method list nor a second read.
+        verdict = challenge_verify(
+            challenge_id=state["challenge_id"],
+            user=user,
+            purpose=purpose,
+            code=form.cleaned_data["code"],
+            request=request,
+        )
+        step.outcome = verdict.outcome
+        if verdict.passed:
+            step.passed, step.device = True, verdict.device
+            return step
+        form.add_error("code", verdict.message)
+        if verdict.outcome in ENDING:
+            state.pop("challenge_id", None)
     options = options or verification_options(user)
     chosen_key = request.GET.get("method") or state.get("key") or options[0].key
     option = next((o for o in options if o.key == chosen_key), options[0])
@@ -39,8 +59,6 @@ def code_step_run(
         challenge = Challenge.objects.filter(
             pk=state["challenge_id"], user=user, purpose=purpose, state=Challenge.State.ACTIVE
         ).first()
-    form = CodeForm(request.POST if request.method == "POST" and request.POST.get("do") == "verify" else None)
-    step = CodeStep()
     if challenge is None:
         sending = challenge_start(user=user, purpose=purpose, option=option, request=request)
         challenge = sending.challenge
@@ -57,18 +75,6 @@ def code_step_run(
             messages.error(request, sending.message)
         step.redirect_to_self = True
         return step
-    elif request.method == "POST" and form.is_valid():
-        verdict = challenge_verify(
-            challenge_id=challenge.pk, user=user, purpose=purpose, code=form.cleaned_data["code"], request=request
-        )
-        step.outcome = verdict.outcome
-        if verdict.passed:
-            step.passed, step.device = True, verdict.device
-            return step
-        form.add_error("code", verdict.message)
-        if verdict.outcome in ENDING:
-            state.pop("challenge_id", None)
-    challenge.refresh_from_db()
     step.context = {
         "form": form,
         "option": option,
