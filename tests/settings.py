@@ -28,7 +28,9 @@ STORAGES = {
 CACHES["default"]["KEY_PREFIX"] = f"deadbolt-test-{os.getpid()}"
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MESSAGING_BACKEND = "messaging.backends.locmem.LocmemBackend"
+# A worker subprocess started by tests/messaging/test_worker.py names the Twilio backend in its environment.
+MESSAGING_BACKEND = os.environ.get("MESSAGING_BACKEND", "messaging.backends.locmem.LocmemBackend")
+MESSAGING_RETRY_BASE_SECONDS = 0.2  # retries within a test's patience
 SITE_URL = "https://shop.example.com"
 SITE_DOMAIN = "shop.example.com"
 ARTIFACTS_DIR = VAR_DIR / "artifacts"
