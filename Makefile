@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test lint clean bench-signin
+.PHONY: run test lint clean bench-signin bench-messaging
 
 # The embedded default: SQLite, eager Celery, messages to the console and var/outbox/.
 run: export DEBUG ?= true
@@ -24,6 +24,9 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/deadbolt_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
 bench-signin: $(VENV)/.installed-test
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.signin --users 40
+
+bench-messaging: $(VENV)/.installed-test
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.messaging
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .

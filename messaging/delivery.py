@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from config.crypto import decrypt_text
@@ -32,17 +33,23 @@ logger = logging.getLogger(__name__)
 
 def message_deliver(*, message_id: int) -> None:
     now = timezone.now()
-    with transaction.atomic():
-        message = Message.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status != Status.QUEUED:
-            return  # a duplicate run, or already handled
-        if message.next_attempt_at > now + timedelta(seconds=1):
-            return  # an early duplicate; the run scheduled for its time will come
-        if message.is_expired(now):
-            _finish(message, Status.FAILED, reason=FailureReason.EXPIRED, error="expired while queued")
-            return
-        message.status, message.attempts, message.updated_at = Status.SENDING, message.attempts + 1, now
-        message.save(update_fields=["status", "attempts", "updated_at"])
+    # One conditional UPDATE claims the row (a row lock for the statement) and commits "sending" before the
+    # provider is called: a duplicate run, or an early one, matches nothing and sends nothing.
+    claimed = (
+        Message.objects.filter(pk=message_id, status=Status.QUEUED, next_attempt_at__lte=now + timedelta(seconds=1))
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .update(status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    )
+    if not claimed:
+        Message.objects.filter(pk=message_id, status=Status.QUEUED, expires_at__lte=now).update(
+            status=Status.FAILED,
+            failure_reason=FailureReason.EXPIRED,
+            last_error="expired while queued",
+            payload="",
+            updated_at=now,
+        )
+        return
+    message = Message.objects.get(pk=message_id)
 
     try:
         provider_id = _send(message)
