@@ -26,11 +26,16 @@ from security.trusted_devices import (
 
 PENDING_KEY = "pending_signin"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-TWO_STEP, NEW_DEVICE = "two_step", "new_device"
+TWO_STEP, NEW_DEVICE, RECOVERY = "two_step", "new_device", "recovery"
 
 
 def code_step_needed(*, request: HttpRequest, user: User) -> str | None:
-    """TWO_STEP or NEW_DEVICE when a code must follow the password on this browser; None to sign in now."""
+    """TWO_STEP, NEW_DEVICE or RECOVERY when a code must follow the password on this browser; None to sign in now."""
+    from security.recovery import recovery_open
+
+    recovery = recovery_open(user)
+    if recovery is not None and recovery.is_ready():
+        return RECOVERY  # the wait is over: an email code, then 2SV is reset
     if two_step_summary(user).enabled:
         return None if trusted_device_check(request=request, user=user) else TWO_STEP
     return None if browser_is_recognised(request=request, user=user) else NEW_DEVICE

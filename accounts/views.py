@@ -22,6 +22,7 @@ from accounts.sessions import (
 )
 from accounts.signin import (
     PENDING_KEY,
+    RECOVERY,
     TWO_STEP,
     code_step_needed,
     pending_get,
@@ -36,7 +37,14 @@ from security.display import mask_email
 from security.events import client_ip, event_record, recent_events
 from security.methods import two_step_summary
 from security.models import SecurityEvent
-from security.step_up import step_up_required
+from security.recovery import (
+    recovery_cancel,
+    recovery_complete,
+    recovery_from_cancel_token,
+    recovery_open,
+    recovery_request,
+)
+from security.step_up import grant_give, step_up_required
 from security.throttles import password_failed, password_succeeded, password_wait
 from security.trusted_devices import browser_recognise, trusted_devices_for, trusted_devices_revoke
 from security.verification import EMAIL_OPTION, Option, verification_options
@@ -124,12 +132,26 @@ def signin_code(request: HttpRequest) -> HttpResponse:
     if user is None:
         messages.info(request, _("Your sign-in timed out. Please sign in again."))
         return redirect("accounts:signin")
-    purpose = "signin" if pending["reason"] == TWO_STEP else "new_device"
+    reason = pending["reason"]
+    purpose = {TWO_STEP: "signin", RECOVERY: "recovery_complete"}.get(reason, "new_device")
+    options = email_only_options(user) if reason == RECOVERY else None
     state = pending.setdefault("code", {})
-    step = code_step_run(request=request, user=user, purpose=purpose, state=state)
+    step = code_step_run(request=request, user=user, purpose=purpose, state=state, options=options)
     request.session[PENDING_KEY] = pending
     if step.redirect_to_self:
         return redirect(request.get_full_path())
+    if step.passed and reason == RECOVERY:
+        if not recovery_complete(user=user, request=request):
+            messages.error(request, _("This recovery was cancelled or has already been used. Please sign in again."))
+            request.session.pop(PENDING_KEY, None)
+            return redirect("accounts:signin")
+        response = redirect("security:two_step_start")
+        signin_complete(request=request, response=response, user=user)
+        grant_give(request, "two_step")  # they just proved password and email: set 2SV up again now
+        messages.success(
+            request, _("Your account is recovered and two-step verification is off. Turn it on again now.")
+        )
+        return response
     if step.passed:
         response = redirect(pending["next"])
         signin_complete(
@@ -138,15 +160,8 @@ def signin_code(request: HttpRequest) -> HttpResponse:
         return response
     if step.outcome == Outcome.TOO_MANY:
         signin_abandoned(user=user, request=request)
-    return render(
-        request,
-        "accounts/signin_code.html",
-        {
-            "reason": pending["reason"],
-            "two_step": pending["reason"] == TWO_STEP,
-            **step.context,
-        },
-    )
+    context = {"reason": reason, "two_step": reason == TWO_STEP, "recovery": reason == RECOVERY, **step.context}
+    return render(request, "accounts/signin_code.html", context)
 
 
 @never_cache
@@ -164,6 +179,54 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 
 NOT_ME_SESSION = "not_me"
+
+
+def email_only_options(user) -> list[Option]:
+    return [Option(EMAIL_OPTION, _("Email"), "email", mask_email(user.email))]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin_recover(request: HttpRequest) -> HttpResponse:
+    """ "I can't use any of these methods": the password is proved (the pending sign-in); now the email."""
+    pending = pending_get(request)
+    user = pending_user(pending) if pending else None
+    if user is None or pending["reason"] != TWO_STEP:
+        return redirect("accounts:signin")
+    state = pending.setdefault("recover", {})
+    step = code_step_run(request=request, user=user, purpose="recovery", state=state, options=email_only_options(user))
+    request.session[PENDING_KEY] = pending
+    if step.redirect_to_self:
+        return redirect(request.get_full_path())
+    if step.passed:
+        recovery = recovery_request(user=user, request=request)
+        request.session.pop(PENDING_KEY, None)
+        return render(request, "accounts/recovery_requested.html", {"recovery": recovery})
+    return render(request, "accounts/signin_recover.html", step.context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def recovery_cancel_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The alert's "cancel" link: a button, so a mail scanner following links cancels nothing."""
+    recovery = recovery_from_cancel_token(token)
+    if recovery is None:
+        raise Http404
+    if request.method == "POST":
+        recovery_cancel(recovery=recovery, request=request)
+        messages.success(request, _("The recovery is cancelled. Your two-step verification stays on."))
+        return redirect("accounts:security" if request.user.is_authenticated else "accounts:signin")
+    return render(request, "accounts/recovery_cancel.html", {"recovery": recovery})
+
+
+@login_required
+@require_POST
+def recovery_cancel_signed_in(request: HttpRequest) -> HttpResponse:
+    recovery = recovery_open(request.user)
+    if recovery is not None:
+        recovery_cancel(recovery=recovery, request=request)
+        messages.success(request, _("The recovery is cancelled. Your two-step verification stays on."))
+    return redirect("accounts:security")
 
 
 @sensitive_post_parameters("new_password1", "new_password2")
@@ -240,5 +303,6 @@ def security(request: HttpRequest) -> HttpResponse:
             "two_step": two_step_summary(request.user),
             "events": recent_events(request.user, limit=30),
             "trusted_devices": trusted_devices_for(request.user),
+            "recovery": recovery_open(request.user),
         },
     )

@@ -254,6 +254,7 @@ SECURITY_BACKUP_CODE_COUNT = 10
 SECURITY_STEP_UP_SECONDS = 10 * 60
 SECURITY_SIGNIN_PENDING_SECONDS = 10 * 60  # a half-done sign-in dies after this
 SECURITY_TRUSTED_DEVICE_DAYS = 30
+SECURITY_RECOVERY_WAIT_SECONDS = 24 * 3600  # between asking to recover and 2SV being reset
 SECURITY_RECOGNISED_DEVICE_DAYS = 365
 SECURITY_PASSWORD_BACKOFF_AFTER = 5  # wrong passwords (per account, per IP) before waits begin
 SECURITY_PASSWORD_BACKOFF_MAX_SECONDS = 15 * 60  # a stranger can slow an owner down, never lock them out

@@ -27,7 +27,16 @@ def not_me_user_id(token: str) -> int | None:
         return None
 
 
-def alert_send(*, user, event: str, request: HttpRequest | None = None, sms_to: str = "", device: str = "") -> None:
+def alert_send(
+    *,
+    user,
+    event: str,
+    request: HttpRequest | None = None,
+    sms_to: str = "",
+    device: str = "",
+    email: bool = True,
+    cancel_token: str = "",
+) -> None:
     """Email the account (and text `sms_to`, e.g. a phone that was just removed) about `event`."""
     context = {
         "event": event,
@@ -36,15 +45,17 @@ def alert_send(*, user, event: str, request: HttpRequest | None = None, sms_to: 
         "ip": client_ip(request) or "",
         "device": device,
         "not_me_path": reverse("accounts:not_me", args=[not_me_token(user)]),
+        "cancel_path": reverse("accounts:recovery_cancel", args=[cancel_token]) if cancel_token else "",
     }
-    message_queue(
-        channel=Channel.EMAIL,
-        destination=user.email,
-        kind="security_alert",
-        language=user.preferred_language,
-        context=context,
-        user=user,
-    )
+    if email:
+        message_queue(
+            channel=Channel.EMAIL,
+            destination=user.email,
+            kind="security_alert",
+            language=user.preferred_language,
+            context=context,
+            user=user,
+        )
     if sms_to:
         message_queue(
             channel=Channel.SMS,

@@ -177,6 +177,9 @@ class SecurityEvent(models.Model):
         SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", _("Signed out everywhere")
         INTRUSION_REPORTED = "intrusion_reported", _('Reported "This wasn\'t me": all sessions ended')
         PASSWORD_CHANGED = "password_changed", _("Password changed")
+        RECOVERY_REQUESTED = "recovery_requested", _("Account recovery requested")
+        RECOVERY_CANCELLED = "recovery_cancelled", _("Account recovery cancelled")
+        RECOVERY_COMPLETED = "recovery_completed", _("Account recovered: two-step verification reset")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -219,3 +222,27 @@ class TrustedDevice(models.Model):
 
     def is_active(self, now=None) -> bool:
         return self.revoked_at is None and (now or timezone.now()) < self.expires_at
+
+
+class RecoveryRequest(models.Model):
+    """ "I can't use any of these methods": 2SV is reset only after a waiting period in which every contact on
+    file is told and anyone signed in (or the alert's link) can cancel it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_requests")
+    created_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"recovery for user {self.user_id} ({self.created_at:%Y-%m-%d})"
+
+    def is_open(self) -> bool:
+        return self.cancelled_at is None and self.completed_at is None
+
+    def is_ready(self, now=None) -> bool:
+        return self.is_open() and (now or timezone.now()) >= self.ready_at

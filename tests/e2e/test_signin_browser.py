@@ -68,3 +68,47 @@ def test_a_wrong_code_at_sign_in_says_what_to_do(page: Page, look, shopper, pass
     expect(page.get_by_text("That code isn't right. You have 4 tries left.")).to_be_visible()
     expect(page.get_by_label("Code", exact=True)).to_have_attribute("aria-invalid", "true")
     look("wrong-code")
+
+
+def test_recovery_is_started_in_a_new_browser_and_seen_and_cancelled_in_a_signed_in_one(
+    page: Page, other_browser: Page, look, shopper, password, authenticator, phone, mailoutbox
+):
+    from tests.helpers import last_code_sent_to
+
+    sign_in(page, shopper.email, password)  # the owner, still signed in somewhere with the app
+    page.get_by_label("Code", exact=True).fill(authenticator.app.now())
+    page.get_by_role("button", name="Sign in").click()
+
+    sign_in(other_browser, shopper.email, password)  # someone at the code step with no method to hand
+    other_browser.get_by_role("link", name="I can't use any of these methods").click()
+    expect(other_browser.get_by_role("heading", name="Recover your account")).to_be_visible()
+    other_browser.get_by_label("Code", exact=True).fill(last_code_sent_to(shopper.email, mailoutbox))
+    other_browser.get_by_role("button", name="Start recovery").click()
+    expect(other_browser.get_by_role("heading", name="Recovery started")).to_be_visible()
+
+    page.goto("/account/security/")
+    expect(page.get_by_role("alert")).to_contain_text("Someone asked to recover this account.")
+    look("recovery-banner")
+    page.get_by_role("button", name="Cancel the recovery").click()
+    expect(page.get_by_role("status")).to_contain_text("The recovery is cancelled.")
+
+
+def test_this_wasnt_me_from_the_alert_email(page: Page, look, shopper, password, mailoutbox):
+    import re as regex
+
+    from security.alerts import not_me_token
+    from tests.helpers import last_code_sent_to
+
+    page.goto(f"/account/not-me/{not_me_token(shopper)}/")
+    expect(page.get_by_role("heading", name="Secure your account")).to_be_visible()
+    look("not-me-code")
+    page.get_by_label("Code", exact=True).fill(last_code_sent_to(shopper.email, mailoutbox))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Every session is signed out and every trusted device removed.")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("fresh vivid harbour 93")
+    page.get_by_label("New password confirmation").fill("fresh vivid harbour 93")
+    look("not-me-password")
+    page.get_by_role("button", name="Change password").click()
+
+    expect(page).to_have_url(regex.compile(r"/account/signin/$"))
+    expect(page.get_by_role("status")).to_contain_text("Your password is changed")
