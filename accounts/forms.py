@@ -76,3 +76,31 @@ class SignInForm(forms.Form):
             if self.user is None:
                 raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         return cleaned
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_("At least 10 characters. A few unrelated words make a strong password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "minlength": 10}),
+    )
+    keep_signed_in = forms.BooleanField(label=_("Keep me signed in on this device"), required=False, initial=True)
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self) -> str:
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("That isn't your current password."), code="wrong_password")
+        return password
+
+    def clean_new_password(self) -> str:
+        password = self.cleaned_data["new_password"]
+        validate_password(password, user=self.user)
+        return password

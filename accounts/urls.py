@@ -16,4 +16,5 @@ urlpatterns = [
     path("not-me/<str:token>/", views.not_me, name="not_me"),
     path("signout/", views.signout, name="signout"),
     path("security/", views.security, name="security"),
+    path("security/password/", views.password_change_view, name="password_change"),
 ]

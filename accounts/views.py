@@ -11,7 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import SignInForm, SignUpForm
+from accounts.changes import password_change
+from accounts.forms import PasswordChangeForm, SignInForm, SignUpForm
 from accounts.models import Language, User, normalize_email
 from accounts.redirects import safe_next_path
 from accounts.registration import EmailTaken, user_sign_up
@@ -281,6 +282,39 @@ def trusted_devices_remove(request: HttpRequest) -> HttpResponse:
         raise Http404
     messages.success(request, _("Removed. That browser will be asked for a code next time."))
     return redirect("accounts:security")
+
+
+@sensitive_post_parameters("current_password", "new_password")
+@login_required
+@step_up_required("change_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    email, ip = request.user.email, client_ip(request)
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if wait := password_wait(email=email, ip=ip):
+            form = PasswordChangeForm(request.user)
+            messages.error(
+                request, _("Too many attempts. Wait %(seconds)d seconds, then try again.") % {"seconds": wait}
+            )
+        elif form.is_valid():
+            keep = form.cleaned_data["keep_signed_in"]
+            password_change(
+                user=request.user,
+                new_password=form.cleaned_data["new_password"],
+                request=request,
+                keep_this_session=keep,
+            )
+            if not keep:
+                logout(request)
+                messages.success(request, _("Your password is changed. Sign in with your new password."))
+                return redirect("accounts:signin")
+            messages.success(request, _("Your password is changed. Every other session is signed out."))
+            return redirect("accounts:security")
+        elif "current_password" in form.errors:
+            password_failed(email=email, ip=ip)
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 @login_required
