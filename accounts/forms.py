@@ -104,3 +104,14 @@ class PasswordChangeForm(forms.Form):
         password = self.cleaned_data["new_password"]
         validate_password(password, user=self.user)
         return password
+
+
+class PasswordResetEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false", "autofocus": True}),
+    )
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data["email"])

@@ -15,6 +15,7 @@ urlpatterns = [
     path("security/signout-everywhere/", views.signout_everywhere, name="signout_everywhere"),
     path("not-me/<str:token>/", views.not_me, name="not_me"),
     path("signout/", views.signout, name="signout"),
+    path("password-reset/", views.password_reset, name="password_reset"),
     path("security/", views.security, name="security"),
     path("security/password/", views.password_change_view, name="password_change"),
 ]

@@ -1,3 +1,6 @@
+import time
+from datetime import UTC
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -5,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -12,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.changes import password_change
-from accounts.forms import PasswordChangeForm, SignInForm, SignUpForm
+from accounts.forms import PasswordChangeForm, PasswordResetEmailForm, SignInForm, SignUpForm
 from accounts.models import Language, User, normalize_email
 from accounts.redirects import safe_next_path
 from accounts.registration import EmailTaken, user_sign_up
@@ -32,12 +36,14 @@ from accounts.signin import (
     signin_complete,
 )
 from security.alerts import not_me_user_id, signin_abandoned
-from security.challenges import Outcome
+from security.challenges import Outcome, backoff_refusal, challenge_verify
 from security.code_step import code_step_run
 from security.display import mask_email
 from security.events import client_ip, event_record, recent_events
+from security.forms import CodeForm
 from security.methods import two_step_summary
-from security.models import SecurityEvent
+from security.models import PasswordResetRequest, SecurityEvent
+from security.password_reset import password_reset_complete, password_reset_request
 from security.recovery import (
     recovery_cancel,
     recovery_complete,
@@ -315,6 +321,114 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         elif "current_password" in form.errors:
             password_failed(email=email, ip=ip)
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+RESET_SESSION = "password_reset"
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Forgot the password: the same answers whether or not the email has an account, a code to the email, a
+    second factor for 2SV accounts, then a new password. Nobody is signed in at the end."""
+    state = request.session.get(RESET_SESSION)
+    if state and (
+        time.time() - state["started"] > settings.SECURITY_SIGNIN_PENDING_SECONDS or "restart" in request.GET
+    ):
+        request.session.pop(RESET_SESSION, None)
+        state = None
+    if state is None:
+        form = PasswordResetEmailForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            email = form.cleaned_data["email"]
+            reset = password_reset_request(email=email, request=request)
+            if reset is None:
+                form.add_error(None, _("Too many requests for this email or network. Please try again in an hour."))
+            else:
+                request.session[RESET_SESSION] = {
+                    "reset_id": reset.pk,
+                    "email": email,
+                    "stage": "code",
+                    "started": time.time(),
+                    "failures": 0,
+                }
+                return redirect("accounts:password_reset")
+        return render(request, "accounts/password_reset.html", {"stage": "email", "form": form})
+
+    reset = PasswordResetRequest.objects.select_related("user").filter(pk=state["reset_id"]).first()
+    user = reset.user if reset else None
+    if state["stage"] == "code":
+        form = CodeForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            verdict = None
+            if user is not None and reset.challenge_id:
+                verdict = challenge_verify(
+                    challenge_id=reset.challenge_id,
+                    user=user,
+                    purpose="password_reset",
+                    code=form.cleaned_data["code"],
+                    request=request,
+                )
+            if verdict is not None and verdict.passed:
+                state["stage"] = "second" if two_step_summary(user).enabled else "password"
+                request.session[RESET_SESSION] = state
+                return redirect("accounts:password_reset")
+            if verdict is None:  # no account, or no code yet: the same answers, and waits, a wrong code gets
+                now = timezone.now()
+                last = state.get("last_failure")
+                wait = backoff_refusal(
+                    failures=state["failures"],
+                    last_failure_at=timezone.datetime.fromtimestamp(last, tz=UTC) if last else None,
+                    now=now,
+                )
+                if wait is not None:
+                    message = wait.message
+                else:
+                    state["failures"] += 1
+                    state["last_failure"] = now.timestamp()
+                    left = settings.SECURITY_CODE_TRIES_PER_CHALLENGE - state["failures"]
+                    message = (
+                        ngettext(
+                            "That code isn't right. You have %(tries)d try left.",
+                            "That code isn't right. You have %(tries)d tries left.",
+                            left,
+                        )
+                        % {"tries": left}
+                        if left > 0
+                        else _("Too many wrong tries for this code. Send a new one, or choose another method.")
+                    )
+                request.session[RESET_SESSION] = state
+            else:
+                message = verdict.message
+            form.add_error("code", message)
+        return render(
+            request,
+            "accounts/password_reset.html",
+            {"stage": "code", "form": form, "email": mask_email(state["email"])},
+        )
+    if user is None:  # cannot happen without a passed code; start again
+        request.session.pop(RESET_SESSION, None)
+        return redirect("accounts:password_reset")
+    if state["stage"] == "second":
+        step = code_step_run(
+            request=request, user=user, purpose="password_reset_2sv", state=state.setdefault("code", {})
+        )
+        request.session[RESET_SESSION] = state
+        if step.redirect_to_self:
+            return redirect(request.get_full_path())
+        if step.passed:
+            state["stage"] = "password"
+            request.session[RESET_SESSION] = state
+            return redirect("accounts:password_reset")
+        return render(request, "accounts/password_reset.html", {"stage": "second", **step.context})
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        password_reset_complete(user=user, new_password=form.cleaned_data["new_password1"], request=request)
+        request.session.pop(RESET_SESSION, None)
+        messages.success(request, _("Your password is changed and every session is signed out. Sign in with it now."))
+        return redirect("accounts:signin")
+    return render(request, "accounts/password_reset.html", {"stage": "password", "password_form": form})
 
 
 @login_required

@@ -254,9 +254,16 @@ def _account_refusal(streak: FailureStreak, now) -> Verdict | None:
                 "Recover your account to unlock it."
             ),
         )
-    if failures >= settings.SECURITY_BACKOFF_AFTER_FAILURES and streak.last_failure_at:
+    return backoff_refusal(failures=failures, last_failure_at=streak.last_failure_at, now=now)
+
+
+def backoff_refusal(*, failures: int, last_failure_at, now) -> Verdict | None:
+    """The wait owed after `failures` wrong codes in a row, as a refusal; None when none is owed now.
+
+    Also used for answers about addresses with no account, so the two cannot be told apart."""
+    if failures >= settings.SECURITY_BACKOFF_AFTER_FAILURES and last_failure_at:
         wait = backoff_seconds(failures)
-        ready = streak.last_failure_at + timedelta(seconds=wait)
+        ready = last_failure_at + timedelta(seconds=wait)
         if now < ready:
             seconds = int((ready - now).total_seconds() + 0.999)
             return Verdict(

@@ -246,3 +246,18 @@ class RecoveryRequest(models.Model):
 
     def is_ready(self, now=None) -> bool:
         return self.is_open() and (now or timezone.now()) >= self.ready_at
+
+
+class PasswordResetRequest(models.Model):
+    """One "forgot my password" request. Written for every request, account or not, so the web side does the
+    same work either way; a worker sends the code when there is an account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    challenge = models.ForeignKey(Challenge, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"password reset {self.pk}"
