@@ -115,3 +115,50 @@ class PasswordResetEmailForm(forms.Form):
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
+
+
+class NewEmailForm(forms.Form):
+    value = forms.EmailField(
+        label=_("New email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false", "autofocus": True}),
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_value(self) -> str:
+        email = normalize_email(self.cleaned_data["value"])
+        if email == self.user.email:
+            raise ValidationError(_("That is already your email address."), code="same")
+        if User.objects.filter(email=email).exclude(pk=self.user.pk).exists():
+            raise ValidationError(_("Another account already uses this email address."), code="taken")
+        return email
+
+
+class NewPhoneForm(forms.Form):
+    value = forms.CharField(
+        label=_("New mobile number"),
+        max_length=24,
+        help_text=_("With the country code, for example +44 7911 123456."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel", "autofocus": True}),
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_value(self) -> str:
+        import phonenumbers
+
+        try:
+            number = phonenumbers.parse(self.cleaned_data["value"], None)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValidationError(_("Enter a mobile number with its country code, starting with +."), code="invalid")
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if e164 == self.user.phone:
+            raise ValidationError(_("That is already your mobile number."), code="same")
+        return e164

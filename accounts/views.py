@@ -15,8 +15,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.changes import password_change
-from accounts.forms import PasswordChangeForm, PasswordResetEmailForm, SignInForm, SignUpForm
+from accounts.changes import email_change, password_change, phone_change
+from accounts.forms import (
+    NewEmailForm,
+    NewPhoneForm,
+    PasswordChangeForm,
+    PasswordResetEmailForm,
+    SignInForm,
+    SignUpForm,
+)
 from accounts.models import Language, User, normalize_email
 from accounts.redirects import safe_next_path
 from accounts.registration import EmailTaken, user_sign_up
@@ -36,13 +43,13 @@ from accounts.signin import (
     signin_complete,
 )
 from security.alerts import not_me_user_id, signin_abandoned
-from security.challenges import Outcome, backoff_refusal, challenge_verify
+from security.challenges import Outcome, backoff_refusal, challenge_issue, challenge_resend, challenge_verify
 from security.code_step import code_step_run
-from security.display import mask_email
+from security.display import mask_email, mask_phone
 from security.events import client_ip, event_record, recent_events
 from security.forms import CodeForm
 from security.methods import two_step_summary
-from security.models import PasswordResetRequest, SecurityEvent
+from security.models import Challenge, Method, PasswordResetRequest, SecurityEvent
 from security.password_reset import password_reset_complete, password_reset_request
 from security.recovery import (
     recovery_cancel,
@@ -324,6 +331,84 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 
 RESET_SESSION = "password_reset"
+CONTACT_SESSION = "contact_change"
+
+
+def _contact_change(request: HttpRequest, *, kind: str) -> HttpResponse:
+    """Change the email or mobile number: enter it, then prove it with a code sent to it."""
+    form_class, method = (NewEmailForm, Method.EMAIL) if kind == "email" else (NewPhoneForm, Method.SMS)
+    purpose = f"verify_{kind}"
+    state = request.session.get(CONTACT_SESSION)
+    if (state is not None and state.get("kind") != kind) or request.POST.get("do") == "restart":
+        state = None
+        request.session.pop(CONTACT_SESSION, None)
+    if state is None:
+        form = form_class(request.user, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            value = form.cleaned_data["value"]
+            sending = challenge_issue(
+                user=request.user, purpose=purpose, method=method, destination=value, request=request
+            )
+            if sending.sent:
+                request.session[CONTACT_SESSION] = {"kind": kind, "value": value, "challenge_id": sending.challenge.pk}
+                return redirect(request.path)
+            form.add_error("value", sending.message)
+        return render(request, "accounts/contact_change.html", {"kind": kind, "form": form})
+    challenge = Challenge.objects.filter(pk=state["challenge_id"], user=request.user).first()
+    form = CodeForm(request.POST if request.POST.get("do") == "verify" else None)
+    if request.method == "POST" and request.POST.get("do") in {"resend", "call"} and challenge:
+        sending = challenge_resend(
+            challenge=challenge, request=request, method=Method.VOICE if request.POST["do"] == "call" else None
+        )
+        (messages.success if sending.sent else messages.error)(
+            request, _("We've sent a new code.") if sending.sent else sending.message
+        )
+        return redirect(request.path)
+    if request.method == "POST" and form.is_valid():
+        verdict = challenge_verify(
+            challenge_id=state["challenge_id"],
+            user=request.user,
+            purpose=purpose,
+            code=form.cleaned_data["code"],
+            request=request,
+        )
+        if verdict.passed:
+            request.session.pop(CONTACT_SESSION, None)
+            change = email_change if kind == "email" else phone_change
+            change(user=request.user, **{f"new_{kind}": state["value"]}, request=request)
+            messages.success(
+                request, _("Your email address is changed.") if kind == "email" else _("Your mobile number is changed.")
+            )
+            return redirect("accounts:security")
+        form.add_error("code", verdict.message)
+    masked = mask_email(state["value"]) if kind == "email" else mask_phone(state["value"])
+    return render(
+        request,
+        "accounts/contact_change.html",
+        {
+            "kind": kind,
+            "code_form": form,
+            "masked": masked,
+            "challenge": challenge,
+            "resend_wait": challenge.resend_wait() if challenge else 0,
+        },
+    )
+
+
+@login_required
+@step_up_required("change_email")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change_view(request: HttpRequest) -> HttpResponse:
+    return _contact_change(request, kind="email")
+
+
+@login_required
+@step_up_required("change_phone")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def phone_change_view(request: HttpRequest) -> HttpResponse:
+    return _contact_change(request, kind="phone")
 
 
 @sensitive_post_parameters("new_password1", "new_password2")

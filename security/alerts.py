@@ -36,6 +36,8 @@ def alert_send(
     device: str = "",
     email: bool = True,
     cancel_token: str = "",
+    email_to: str = "",
+    new_contact: str = "",
 ) -> None:
     """Email the account (and text `sms_to`, e.g. a phone that was just removed) about `event`."""
     context = {
@@ -46,11 +48,12 @@ def alert_send(
         "device": device,
         "not_me_path": reverse("accounts:not_me", args=[not_me_token(user)]),
         "cancel_path": reverse("accounts:recovery_cancel", args=[cancel_token]) if cancel_token else "",
+        "new_contact": new_contact,
     }
     if email:
         message_queue(
             channel=Channel.EMAIL,
-            destination=user.email,
+            destination=email_to or user.email,
             kind="security_alert",
             language=user.preferred_language,
             context=context,

@@ -177,6 +177,8 @@ class SecurityEvent(models.Model):
         SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", _("Signed out everywhere")
         INTRUSION_REPORTED = "intrusion_reported", _('Reported "This wasn\'t me": all sessions ended')
         PASSWORD_CHANGED = "password_changed", _("Password changed")
+        EMAIL_CHANGED = "email_changed", _("Email address changed")
+        PHONE_CHANGED = "phone_changed", _("Mobile number changed")
         RECOVERY_REQUESTED = "recovery_requested", _("Account recovery requested")
         RECOVERY_CANCELLED = "recovery_cancelled", _("Account recovery cancelled")
         RECOVERY_COMPLETED = "recovery_completed", _("Account recovered: two-step verification reset")

@@ -1,0 +1,126 @@
+"""Changing the email or mobile number: step-up, a code to the new one, the old one told."""
+
+import time
+
+import pytest
+from django.test import Client
+
+from messaging.backends import locmem
+from security.models import PhoneDevice, SecurityEvent
+from security.step_up import SESSION_KEY as GRANTS
+from tests.helpers import last_code_sent_to, run_pending_on_commit
+
+pytestmark = pytest.mark.django_db
+EMAIL, PHONE = "/account/security/email/", "/account/security/phone/"
+
+
+def grant(client, action, seconds_left=600):
+    session = client.session
+    session[GRANTS] = {action: time.time() + seconds_left}
+    session.save()
+
+
+@pytest.fixture
+def signed_in(client, shopper):
+    client.force_login(shopper)
+    return client
+
+
+@pytest.mark.parametrize(("url", "action"), [(EMAIL, "change_email"), (PHONE, "change_phone")])
+def test_each_needs_its_own_fresh_step_up(signed_in, url, action):
+    assert signed_in.get(url).headers["Location"].startswith(f"/account/verify/?action={action}")
+    grant(signed_in, "change_password")
+    assert signed_in.get(url).status_code == 302
+    grant(signed_in, action, seconds_left=-60)
+    assert signed_in.get(url).status_code == 302
+    grant(signed_in, action)
+    assert signed_in.get(url).status_code == 200
+
+
+def test_a_new_email_is_proved_by_a_code_sent_to_it_and_the_old_address_is_told(signed_in, shopper, mailoutbox):
+    grant(signed_in, "change_email")
+    signed_in.post(EMAIL, {"value": "Jo.New@Example.com"})
+    shopper.refresh_from_db()
+    assert shopper.email == "jo.shopper@example.com"  # not until the new address is proved
+
+    signed_in.post(EMAIL, {"do": "verify", "code": last_code_sent_to("jo.new@example.com", mailoutbox)})
+
+    shopper.refresh_from_db()
+    assert shopper.email == "jo.new@example.com"
+    run_pending_on_commit()
+    told = next(m for m in mailoutbox if m.to == ["jo.shopper@example.com"] and "changed" in m.subject)
+    assert told.subject == "Your account email was changed to j•••@example.com"
+    assert "This wasn't me: https://shop.example.com/account/not-me/" in told.body
+    assert SecurityEvent.objects.filter(user=shopper, kind=SecurityEvent.Kind.EMAIL_CHANGED).exists()
+
+
+def test_a_wrong_code_changes_nothing(signed_in, shopper):
+    grant(signed_in, "change_email")
+    signed_in.post(EMAIL, {"value": "jo.new@example.com"})
+
+    response = signed_in.post(EMAIL, {"do": "verify", "code": "000000"})
+
+    assert "You have 4 tries left." in response.content.decode()
+    shopper.refresh_from_db()
+    assert shopper.email == "jo.shopper@example.com"
+
+
+def test_an_email_another_account_uses_is_refused(signed_in, outsider):
+    grant(signed_in, "change_email")
+
+    response = signed_in.post(EMAIL, {"value": outsider.email})
+
+    assert "Another account already uses this email address." in response.content.decode()
+
+
+def test_a_new_number_moves_the_2sv_phone_only_once_proved_and_the_old_number_is_told(
+    signed_in, shopper, phone, mailoutbox
+):
+    shopper.phone = phone.number
+    shopper.save()
+    grant(signed_in, "change_phone")
+    signed_in.post(PHONE, {"value": "+44 7911 100321"})
+    phone.refresh_from_db()
+    assert phone.number == "+447911123456"  # not yet
+
+    signed_in.post(PHONE, {"do": "verify", "code": last_code_sent_to("+447911100321")})
+
+    shopper.refresh_from_db()
+    phone.refresh_from_db()
+    assert shopper.phone == phone.number == "+447911100321"
+    run_pending_on_commit()
+    old_number_texts = [m.text for m in locmem.outbox if m.to == "+447911123456"]
+    assert any("mobile number was changed to •••• 0321" in text for text in old_number_texts)
+    assert any(m.subject == "Your account mobile number was changed to •••• 0321" for m in mailoutbox)
+
+
+def test_sending_codes_to_a_new_number_is_rate_limited(signed_in):
+    grant(signed_in, "change_phone")
+    for _ in range(5):
+        signed_in.post(PHONE, {"do": "restart"})
+        signed_in.post(PHONE, {"value": "+447911100321"})
+    signed_in.post(PHONE, {"do": "restart"})
+
+    response = signed_in.post(PHONE, {"value": "+447911100321"})
+
+    assert "sent several codes there recently" in response.content.decode()
+
+
+def test_premium_rate_numbers_are_refused_plainly(signed_in):
+    grant(signed_in, "change_phone")
+
+    response = signed_in.post(PHONE, {"value": "+19005550100"})
+
+    assert "premium-rate" in response.content.decode()
+    assert not PhoneDevice.objects.exists()
+
+
+def test_an_outsiders_session_cannot_change_anothers_email(outsider, shopper):
+    intruder = Client()
+    intruder.force_login(outsider)
+    grant(intruder, "change_email")
+
+    intruder.post(EMAIL, {"value": "stolen@example.com"})
+
+    shopper.refresh_from_db()
+    assert shopper.email == "jo.shopper@example.com"  # only the signed-in account's own email can change
