@@ -58,3 +58,70 @@ def phone_change(*, user, new_phone: str, request: HttpRequest) -> None:
         alert_send(
             user=user, event="phone_changed", request=request, sms_to=old_phone, new_contact=mask_phone(new_phone)
         )
+
+
+def address_save(*, user, form, request: HttpRequest, make_default: bool = False):
+    """Add or edit an address; the first one is the default."""
+    from accounts.models import Address
+
+    with transaction.atomic():
+        address = form.save(commit=False)
+        address.user = user
+        first = not Address.objects.filter(user=user).exclude(pk=address.pk).exists()
+        if make_default or first:
+            Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(is_default=False)
+            address.is_default = True
+        address.save()
+        event_record(user=user, kind=SecurityEvent.Kind.ADDRESS_CHANGED, request=request)
+        alert_send(user=user, event="address_changed", request=request)
+    return address
+
+
+def address_delete(*, address, request: HttpRequest) -> None:
+    from accounts.models import Address
+
+    with transaction.atomic():
+        user, was_default = address.user, address.is_default
+        address.delete()
+        if was_default:
+            replacement = Address.objects.filter(user=user).order_by("-created_at").first()
+            if replacement:
+                Address.objects.filter(pk=replacement.pk).update(is_default=True)
+        event_record(user=user, kind=SecurityEvent.Kind.ADDRESS_CHANGED, request=request)
+        alert_send(user=user, event="address_changed", request=request)
+
+
+def address_make_default(*, address, request: HttpRequest) -> None:
+    from accounts.models import Address
+
+    with transaction.atomic():
+        Address.objects.filter(user=address.user, is_default=True).update(is_default=False)
+        Address.objects.filter(pk=address.pk).update(is_default=True)
+        event_record(user=address.user, kind=SecurityEvent.Kind.ADDRESS_CHANGED, request=request)
+
+
+def card_add(*, user, number: str, exp_month: int, exp_year: int, name_on_card: str, request: HttpRequest):
+    """Keep the brand and last four digits of a (Luhn-checked) number; the number itself goes nowhere."""
+    from accounts.cards import card_brand
+    from accounts.models import PaymentCard
+
+    with transaction.atomic():
+        card = PaymentCard.objects.create(
+            user=user,
+            brand=card_brand(number),
+            last4=number[-4:],
+            exp_month=exp_month,
+            exp_year=exp_year,
+            name_on_card=name_on_card,
+        )
+        event_record(user=user, kind=SecurityEvent.Kind.CARD_ADDED, request=request, card=str(card))
+        alert_send(user=user, event="card_added", request=request, new_contact=str(card))
+    return card
+
+
+def card_remove(*, card, request: HttpRequest) -> None:
+    with transaction.atomic():
+        user, label = card.user, str(card)
+        card.delete()
+        event_record(user=user, kind=SecurityEvent.Kind.CARD_REMOVED, request=request, card=label)
+        alert_send(user=user, event="card_removed", request=request, new_contact=label)

@@ -3,9 +3,11 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User, normalize_email
+from accounts.cards import luhn_valid
+from accounts.models import Address, User, normalize_email
 
 
 class SignUpForm(forms.Form):
@@ -162,3 +164,68 @@ class NewPhoneForm(forms.Form):
         if e164 == self.user.phone:
             raise ValidationError(_("That is already your mobile number."), code="same")
         return e164
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = ["full_name", "line1", "line2", "city", "postcode", "country"]
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "line2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "postcode": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+            "country": forms.TextInput(attrs={"autocomplete": "country", "maxlength": 2}),
+        }
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"].strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError(_("Use the two-letter country code, for example GB."), code="country")
+        return country
+
+
+class NumberNotEchoed(forms.TextInput):
+    """A card number field that never sends the number back to the browser, even when the form has errors."""
+
+    def format_value(self, value):
+        return None
+
+
+class CardForm(forms.Form):
+    number = forms.CharField(
+        label=_("Card number"),
+        max_length=23,
+        widget=NumberNotEchoed(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+    )
+    exp_month = forms.IntegerField(
+        label=_("Expiry month"),
+        min_value=1,
+        max_value=12,
+        widget=forms.NumberInput(attrs={"autocomplete": "cc-exp-month"}),
+    )
+    exp_year = forms.IntegerField(
+        label=_("Expiry year"),
+        min_value=2000,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"autocomplete": "cc-exp-year"}),
+    )
+    name_on_card = forms.CharField(
+        label=_("Name on card"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "cc-name"})
+    )
+
+    def clean_number(self) -> str:
+        number = "".join(ch for ch in self.cleaned_data["number"] if ch.isdigit())
+        if not 12 <= len(number) <= 19 or not luhn_valid(number):
+            raise ValidationError(_("That card number isn't valid. Check it and try again."), code="card")
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        month, year = cleaned.get("exp_month"), cleaned.get("exp_year")
+        if month and year:
+            today = timezone.now().date()
+            if (year, month) < (today.year, today.month):
+                self.add_error("exp_year", _("This card has expired."))
+        return cleaned

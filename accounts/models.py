@@ -121,3 +121,44 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name.split()[0] if self.name.strip() else self.email.split("@")[0]
+
+
+class Address(models.Model):
+    """A delivery address. One per user may be the default (checkout uses it)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    full_name = models.CharField(_("full name"), max_length=150)
+    line1 = models.CharField(_("address line 1"), max_length=150)
+    line2 = models.CharField(_("address line 2"), max_length=150, blank=True)
+    city = models.CharField(_("town or city"), max_length=80)
+    postcode = models.CharField(_("postcode"), max_length=16)
+    country = models.CharField(_("country"), max_length=2, default="GB", help_text=_("Two-letter code, e.g. GB"))
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-is_default", "-created_at")
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_default=True), name="one_default_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line1}, {self.city}"
+
+
+class PaymentCard(models.Model):
+    """A card's display record only: never its number (checked with Luhn, then dropped) nor its security code."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="payment_cards")
+    brand = models.CharField(_("brand"), max_length=20)
+    last4 = models.CharField(_("last four digits"), max_length=4)
+    exp_month = models.PositiveSmallIntegerField(_("expiry month"))
+    exp_year = models.PositiveSmallIntegerField(_("expiry year"))
+    name_on_card = models.CharField(_("name on card"), max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.brand} •••• {self.last4}"

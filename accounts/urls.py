@@ -20,4 +20,12 @@ urlpatterns = [
     path("security/password/", views.password_change_view, name="password_change"),
     path("security/email/", views.email_change_view, name="email_change"),
     path("security/phone/", views.phone_change_view, name="phone_change"),
+    path("addresses/", views.addresses, name="addresses"),
+    path("addresses/new/", views.address_edit, name="address_new"),
+    path("addresses/<int:address_id>/", views.address_edit, name="address_edit"),
+    path("addresses/<int:address_id>/delete/", views.address_delete_view, name="address_delete"),
+    path("addresses/<int:address_id>/default/", views.address_default, name="address_default"),
+    path("cards/", views.cards, name="cards"),
+    path("cards/new/", views.card_new, name="card_new"),
+    path("cards/<int:card_id>/delete/", views.card_delete, name="card_delete"),
 ]

@@ -7,7 +7,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,8 +15,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.changes import email_change, password_change, phone_change
+from accounts.changes import (
+    address_delete,
+    address_make_default,
+    address_save,
+    card_add,
+    card_remove,
+    email_change,
+    password_change,
+    phone_change,
+)
 from accounts.forms import (
+    AddressForm,
+    CardForm,
     NewEmailForm,
     NewPhoneForm,
     PasswordChangeForm,
@@ -24,7 +35,7 @@ from accounts.forms import (
     SignInForm,
     SignUpForm,
 )
-from accounts.models import Language, User, normalize_email
+from accounts.models import Address, Language, PaymentCard, User, normalize_email
 from accounts.redirects import safe_next_path
 from accounts.registration import EmailTaken, user_sign_up
 from accounts.sessions import (
@@ -514,6 +525,74 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your password is changed and every session is signed out. Sign in with it now."))
         return redirect("accounts:signin")
     return render(request, "accounts/password_reset.html", {"stage": "password", "password_form": form})
+
+
+@login_required
+@step_up_required("addresses")
+@never_cache
+def addresses(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/addresses.html", {"addresses": request.user.addresses.all()})
+
+
+@login_required
+@step_up_required("addresses")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpResponse:
+    address = get_object_or_404(Address, pk=address_id, user=request.user) if address_id else None
+    form = AddressForm(request.POST if request.method == "POST" else None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        address_save(user=request.user, form=form, request=request)
+        messages.success(request, _("Address saved."))
+        return redirect("accounts:addresses")
+    return render(request, "accounts/address_form.html", {"form": form, "address": address})
+
+
+@login_required
+@step_up_required("addresses")
+@require_POST
+def address_delete_view(request: HttpRequest, address_id: int) -> HttpResponse:
+    address_delete(address=get_object_or_404(Address, pk=address_id, user=request.user), request=request)
+    messages.success(request, _("Address removed."))
+    return redirect("accounts:addresses")
+
+
+@login_required
+@step_up_required("addresses")
+@require_POST
+def address_default(request: HttpRequest, address_id: int) -> HttpResponse:
+    address_make_default(address=get_object_or_404(Address, pk=address_id, user=request.user), request=request)
+    return redirect("accounts:addresses")
+
+
+@login_required
+@step_up_required("payment_cards")
+@never_cache
+def cards(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/cards.html", {"cards": request.user.payment_cards.all()})
+
+
+@sensitive_post_parameters("number")
+@login_required
+@step_up_required("payment_cards")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def card_new(request: HttpRequest) -> HttpResponse:
+    form = CardForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        card = card_add(user=request.user, request=request, **form.cleaned_data)
+        messages.success(request, _("%(card)s added. No payment is taken in this demonstration shop.") % {"card": card})
+        return redirect("accounts:cards")
+    return render(request, "accounts/card_form.html", {"form": form})
+
+
+@login_required
+@step_up_required("payment_cards")
+@require_POST
+def card_delete(request: HttpRequest, card_id: int) -> HttpResponse:
+    card_remove(card=get_object_or_404(PaymentCard, pk=card_id, user=request.user), request=request)
+    messages.success(request, _("Card removed."))
+    return redirect("accounts:cards")
 
 
 @login_required
