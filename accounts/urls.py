@@ -18,6 +18,7 @@ urlpatterns = [
     path("password-reset/", views.password_reset, name="password_reset"),
     path("security/", views.security, name="security"),
     path("security/password/", views.password_change_view, name="password_change"),
+    path("security/activity/", views.activity, name="activity"),
     path("security/email/", views.email_change_view, name="email_change"),
     path("security/phone/", views.phone_change_view, name="phone_change"),
     path("addresses/", views.addresses, name="addresses"),

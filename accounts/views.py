@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -53,11 +54,11 @@ from accounts.signin import (
     pending_user,
     signin_complete,
 )
-from security.alerts import not_me_user_id, signin_abandoned
+from security.alerts import not_me_token, not_me_user_id, signin_abandoned
 from security.challenges import Outcome, backoff_refusal, challenge_issue, challenge_resend, challenge_verify
 from security.code_step import code_step_run
 from security.display import mask_email, mask_phone
-from security.events import client_ip, event_record, recent_events
+from security.events import COULD_BE_AN_INTRUDER, client_ip, event_record, recent_events
 from security.forms import CodeForm
 from security.methods import two_step_summary
 from security.models import Challenge, Method, PasswordResetRequest, SecurityEvent
@@ -525,6 +526,22 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your password is changed and every session is signed out. Sign in with it now."))
         return redirect("accounts:signin")
     return render(request, "accounts/password_reset.html", {"stage": "password", "password_form": form})
+
+
+@login_required
+@never_cache
+def activity(request: HttpRequest) -> HttpResponse:
+    """Everything that happened to the account, newest first, a page at a time."""
+    page = Paginator(SecurityEvent.objects.filter(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/activity.html",
+        {
+            "page": page,
+            "intruder_kinds": COULD_BE_AN_INTRUDER,
+            "not_me_token": not_me_token(request.user),
+        },
+    )
 
 
 @login_required

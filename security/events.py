@@ -26,3 +26,21 @@ def event_record(*, user, kind: str, request: HttpRequest | None = None, **detai
 
 def recent_events(user, *, limit: int) -> list[SecurityEvent]:
     return list(SecurityEvent.objects.filter(user=user)[:limit])
+
+
+# Events an intruder could cause: each gets a "This wasn't me" link on the activity page.
+COULD_BE_AN_INTRUDER = {
+    "signin_new_device",
+    "password_changed",
+    "email_changed",
+    "phone_changed",
+    "method_added",
+    "method_removed",
+    "primary_changed",
+    "two_step_off",
+    "device_trusted",
+    "card_added",
+    "address_changed",
+    "recovery_requested",
+    "backup_code_used",
+}
