@@ -54,6 +54,7 @@ from accounts.signin import (
     pending_user,
     signin_complete,
 )
+from config.ratelimit import limit_hit
 from security.alerts import not_me_token, not_me_user_id, signin_abandoned
 from security.challenges import Outcome, backoff_refusal, challenge_issue, challenge_resend, challenge_verify
 from security.code_step import code_step_run
@@ -351,20 +352,29 @@ def _contact_change(request: HttpRequest, *, kind: str) -> HttpResponse:
     form_class, method = (NewEmailForm, Method.EMAIL) if kind == "email" else (NewPhoneForm, Method.SMS)
     purpose = f"verify_{kind}"
     state = request.session.get(CONTACT_SESSION)
-    if (state is not None and state.get("kind") != kind) or request.POST.get("do") == "restart":
+    if state is not None and state.get("kind") != kind:
         state = None
+    if request.method == "POST" and request.POST.get("do") == "restart":
         request.session.pop(CONTACT_SESSION, None)
+        return redirect(request.path)
     if state is None:
         form = form_class(request.user, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            value = form.cleaned_data["value"]
-            sending = challenge_issue(
-                user=request.user, purpose=purpose, method=method, destination=value, request=request
-            )
-            if sending.sent:
-                request.session[CONTACT_SESSION] = {"kind": kind, "value": value, "challenge_id": sending.challenge.pk}
-                return redirect(request.path)
-            form.add_error("value", sending.message)
+            if not limit_hit("contact_change_sends", str(request.user.pk)).allowed:
+                form.add_error("value", _("You've asked for several codes recently. Please try again in an hour."))
+            else:
+                value = form.cleaned_data["value"]
+                sending = challenge_issue(
+                    user=request.user, purpose=purpose, method=method, destination=value, request=request
+                )
+                if sending.sent:
+                    request.session[CONTACT_SESSION] = {
+                        "kind": kind,
+                        "value": value,
+                        "challenge_id": sending.challenge.pk,
+                    }
+                    return redirect(request.path)
+                form.add_error("value", sending.message)
         return render(request, "accounts/contact_change.html", {"kind": kind, "form": form})
     challenge = Challenge.objects.filter(pk=state["challenge_id"], user=request.user).first()
     form = CodeForm(request.POST if request.POST.get("do") == "verify" else None)

@@ -267,6 +267,9 @@ RATE_LIMITS = {
     "message_per_destination": [(15 * 60, 5), (24 * 3600, 20)],
     "message_per_ip": [(3600, 20), (24 * 3600, 60)],
     "password_maybe_known_alert": [(3600, 1)],
+    "password_reset_per_email": [(3600, 5), (24 * 3600, 10)],
+    "password_reset_per_ip": [(3600, 20)],
+    "contact_change_sends": [(3600, 8), (24 * 3600, 20)],  # codes to new addresses/numbers, per account
 }
 
 # Celery: Redis in production; eager (in the web process) on the embedded default.

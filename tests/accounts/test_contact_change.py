@@ -124,3 +124,17 @@ def test_an_outsiders_session_cannot_change_anothers_email(outsider, shopper):
 
     shopper.refresh_from_db()
     assert shopper.email == "jo.shopper@example.com"  # only the signed-in account's own email can change
+
+
+def test_codes_to_new_email_addresses_are_rate_limited_per_account(signed_in, mailoutbox):
+    grant(signed_in, "change_email")
+    for n in range(8):
+        signed_in.post(EMAIL, {"do": "restart"})
+        signed_in.post(EMAIL, {"value": f"someone{n}@example.com"})
+    signed_in.post(EMAIL, {"do": "restart"})
+
+    response = signed_in.post(EMAIL, {"value": "victim@example.com"})
+
+    assert "You&#x27;ve asked for several codes recently." in response.content.decode()
+    run_pending_on_commit()
+    assert not [m for m in mailoutbox if m.to == ["victim@example.com"]]
