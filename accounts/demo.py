@@ -1,10 +1,11 @@
 """Demo accounts for the embedded default (DEBUG only)."""
 
-from accounts.models import Language, User
+from accounts.models import Address, Language, PaymentCard, User
 from security.methods import phone_add
 
 # The demo admin's phone for 2SV (django-otp guards /admin/): its codes land in the dev outbox.
 DEMO_ADMIN_PHONE = "+447911123456"
+DEMO_SHOPPER_PHONE = "+447911123457"
 
 DEMO_ACCOUNTS = (
     # email, name, role flags
@@ -24,5 +25,19 @@ def demo_accounts_create(*, password: str) -> list[tuple[User, bool]]:
             user = User.objects.create_user(email, password, name=name, preferred_language=Language.EN_GB, **roles)
             if user.is_staff:
                 phone_add(user=user, number=DEMO_ADMIN_PHONE, channel="sms", primary=True, confirmed=True, request=None)
+            if not roles:  # the shopper: somewhere to deliver to and a card record to check out with
+                user.phone = DEMO_SHOPPER_PHONE
+                user.save(update_fields=["phone"])
+                Address.objects.create(
+                    user=user,
+                    full_name=name,
+                    line1="14 Chapel Market",
+                    city="London",
+                    postcode="N1 9EZ",
+                    is_default=True,
+                )
+                PaymentCard.objects.create(
+                    user=user, brand="Visa", last4="4242", exp_month=12, exp_year=2030, name_on_card=name.upper()
+                )
         results.append((user, created))
     return results

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -571,8 +572,10 @@ def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpRes
     if request.method == "POST" and form.is_valid():
         address_save(user=request.user, form=form, request=request)
         messages.success(request, _("Address saved."))
-        return redirect("accounts:addresses")
-    return render(request, "accounts/address_form.html", {"form": form, "address": address})
+        return redirect(safe_next_path(request, default=reverse("accounts:addresses")))
+    return render(
+        request, "accounts/address_form.html", {"form": form, "address": address, "next": safe_next_path(request, "")}
+    )
 
 
 @login_required
@@ -609,8 +612,8 @@ def card_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         card = card_add(user=request.user, request=request, **form.cleaned_data)
         messages.success(request, _("%(card)s added. No payment is taken in this demonstration shop.") % {"card": card})
-        return redirect("accounts:cards")
-    return render(request, "accounts/card_form.html", {"form": form})
+        return redirect(safe_next_path(request, default=reverse("accounts:cards")))
+    return render(request, "accounts/card_form.html", {"form": form, "next": safe_next_path(request, "")})
 
 
 @login_required

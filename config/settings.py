@@ -1,6 +1,7 @@
 """Deadbolt settings. Everything that differs between machines comes from the environment (README)."""
 
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "security",
     "messaging",
     "orders",
+    "delivery",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.shop",
+                "orders.context_processors.basket",
             ],
             "builtins": ["django.templatetags.i18n", "django.templatetags.static", "config.ui_tags"],
         },
@@ -148,7 +151,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -262,6 +265,18 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Trust X-Forwarded-For's last entry as the client address only behind our own proxy.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", not DEBUG)
 
+# The delivery-code rule (orders/rules.py): an order needs a code at the door when any of these holds.
+ORDERS_CODE_MIN_TOTAL = Decimal(env_str("ORDERS_CODE_MIN_TOTAL", "250.00"))
+ORDERS_CODE_CATEGORIES = env_list("ORDERS_CODE_CATEGORIES", ["electronics", "jewellery"])  # category slugs
+ORDERS_CODE_AREAS = env_list("ORDERS_CODE_AREAS", ["E1", "E2", "N17", "M8"])  # postcode districts (outward codes)
+# Called with order= inside the transaction that places an order (delivery opens its shipment there).
+ORDERS_PLACED_HOOKS = ["delivery.shipments.shipment_open"]
+ORDERS_CART_MAX_QUANTITY = 10
+DELIVERY_TIME_ZONE = env_str("DELIVERY_TIME_ZONE", TIME_ZONE)  # a delivery day ends at midnight here
+DELIVERY_CODE_DIGITS = 6
+DELIVERY_CODE_TRIES = 5  # wrong codes for one attempt before the code locks
+DELIVERY_COURIER_PAGE_SIZE = 50
+
 # Named limits: (window in seconds, most events in it). Counted in the shared cache (config/ratelimit.py).
 RATE_LIMITS = {
     "message_per_destination": [(15 * 60, 5), (24 * 3600, 20)],
@@ -270,6 +285,8 @@ RATE_LIMITS = {
     "password_reset_per_email": [(3600, 5), (24 * 3600, 10)],
     "password_reset_per_ip": [(3600, 20)],
     "contact_change_sends": [(3600, 8), (24 * 3600, 20)],  # codes to new addresses/numbers, per account
+    "delivery_code_renew": [(3600, 3), (24 * 3600, 5)],  # new delivery codes a shopper asks for, per shipment
+    "handoff_wrong_code_per_courier": [(3600, 10), (24 * 3600, 25)],  # across all of a courier's shipments
 }
 
 # Celery: Redis in production; eager (in the web process) on the embedded default.

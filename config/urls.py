@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("account/", include("security.urls")),
     path("", include("messaging.urls")),
+    path("", include("delivery.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import demo_accounts_create
+from delivery.demo import demo_orders_create
 from orders.demo import demo_catalog_create
 
 
@@ -15,6 +16,14 @@ class Command(BaseCommand):
         added = demo_catalog_create()
         if added:
             self.stdout.write(f"Demo catalog: {added} products added.")
+        by_email = {user.email: user for user, _ in accounts}
+        placed = demo_orders_create(
+            shopper=by_email["shopper@example.com"],
+            courier=by_email["courier@example.com"],
+            admin=by_email["admin@example.com"],
+        )
+        if placed:
+            self.stdout.write(f"Demo orders: {placed} placed for the shopper; one is out for delivery with a code.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"{settings.SHOP_NAME} demo accounts"))
         for user, created in accounts:
@@ -23,4 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<8} {user.email:<24} password: {password}")
         self.stdout.write("  The admin site asks for a code: pick the phone, press 'Get challenge', and read the")
         self.stdout.write("  code at /dev/outbox/. Every SMS, call and email is in var/outbox/ and on the console.")
+        self.stdout.write(
+            "  The courier's deliveries are at /courier/; the shopper's orders, with the code, at /orders/."
+        )
         self.stdout.write("")

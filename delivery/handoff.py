@@ -1,0 +1,100 @@
+"""The courier's handoff at the door: no code, no handoff.
+
+Every check happens under the shipment's row lock, so two taps at once complete it once and wrong tries are
+counted exactly. Wrong codes are also counted per courier across all their shipments: guessing stands out and stops.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.ratelimit import limit_hit, limit_peek
+from delivery.codes import CODE_FIELDS, code_matches, code_void
+from delivery.models import Shipment, ShipmentEvent
+from delivery.notify import shopper_tell
+
+logger = logging.getLogger(__name__)
+COURIER_LIMIT = "handoff_wrong_code_per_courier"
+
+
+class Outcome(StrEnum):
+    DELIVERED = "delivered"
+    WRONG_CODE = "wrong_code"
+    LOCKED = "locked"  # too many wrong tries for this attempt's code
+    NO_LIVE_CODE = "no_live_code"  # expired with its day, or voided
+    COURIER_PAUSED = "courier_paused"  # too many wrong codes across this courier's shipments
+    ALREADY_DELIVERED = "already_delivered"
+    NOT_OUT = "not_out"  # not out for delivery (yet, or any more)
+
+
+@dataclass(frozen=True)
+class HandoffResult:
+    outcome: Outcome
+    shipment: Shipment
+    tries_left: int = 0
+    retry_after: int = 0
+
+
+def code_normalize(code: str) -> str:
+    """What the courier typed, without spaces or dashes; only 6 digits is a code at all."""
+    return re.sub(r"[\s-]", "", code or "")
+
+
+def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "") -> HandoffResult:
+    """Complete the handoff of the courier's own shipment: with the right code, or with none if none is needed.
+
+    Raises Shipment.DoesNotExist for a shipment that is not this courier's.
+    """
+    with transaction.atomic():
+        shipment = (
+            Shipment.objects.select_for_update(of=("self",))
+            .select_related("order__user")
+            .get(pk=shipment_id, courier=courier)
+        )
+        if shipment.status == Shipment.Status.DELIVERED:
+            return HandoffResult(Outcome.ALREADY_DELIVERED, shipment)
+        if not shipment.can_hand_over():
+            return HandoffResult(Outcome.NOT_OUT, shipment)
+        if shipment.needs_code:
+            paused = limit_peek(COURIER_LIMIT, str(courier.pk))
+            if not paused.allowed:
+                return HandoffResult(Outcome.COURIER_PAUSED, shipment, retry_after=paused.retry_after)
+            if shipment.code_is_locked():
+                return HandoffResult(Outcome.LOCKED, shipment)
+            if not shipment.code_is_live():
+                return HandoffResult(Outcome.NO_LIVE_CODE, shipment)
+            if not code_matches(shipment=shipment, code=code_normalize(code)):
+                return _wrong_code(shipment=shipment, courier=courier)
+        shipment.status = Shipment.Status.DELIVERED
+        shipment.delivered_at = shipment.updated_at = timezone.now()
+        code_void(shipment=shipment)
+        shipment.save(update_fields=["status", "delivered_at", "updated_at", *CODE_FIELDS])
+        ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.DELIVERED, actor=courier)
+        shopper_tell(shipment=shipment, event="delivered")
+    return HandoffResult(Outcome.DELIVERED, shipment)
+
+
+def _wrong_code(*, shipment: Shipment, courier) -> HandoffResult:
+    shipment.code_wrong_tries += 1
+    shipment.save(update_fields=["code_wrong_tries"])
+    ShipmentEvent.objects.create(
+        shipment=shipment,
+        kind=ShipmentEvent.Kind.WRONG_CODE,
+        actor=courier,
+        detail=f"{shipment.code_wrong_tries} of {shipment.code_wrong_tries + shipment.code_tries_left()}",
+    )
+    counted = limit_hit(COURIER_LIMIT, str(courier.pk))
+    if not counted.allowed:
+        ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.COURIER_PAUSED, actor=courier)
+        logger.warning("handoff: courier %s paused after too many wrong delivery codes", courier.pk)
+    if shipment.code_is_locked():
+        ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.CODE_LOCKED, actor=courier)
+        shopper_tell(shipment=shipment, event="code_locked", sms=True)
+        return HandoffResult(Outcome.LOCKED, shipment)
+    if not counted.allowed:
+        return HandoffResult(Outcome.COURIER_PAUSED, shipment, retry_after=counted.retry_after)
+    return HandoffResult(Outcome.WRONG_CODE, shipment, tries_left=shipment.code_tries_left())

@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.crypto import decrypt_text
+
+
+class Shipment(models.Model):
+    """The parcel of one order on its way to the door. Its live delivery code (if the order needs one) is kept
+    here, encrypted for showing to the shopper and as a keyed hash for checking; a new attempt replaces it."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", _("Preparing")
+        SHIPPED = "shipped", _("Shipped")
+        OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+        DELIVERED = "delivered", _("Delivered")
+        ATTEMPT_FAILED = "attempt_failed", _("Delivery attempt failed")
+        RETURNED = "returned", _("Returned")
+
+    class FailureReason(models.TextChoices):
+        CUSTOMER_UNAVAILABLE = "customer_unavailable", _("Nobody was available")
+        CODE_NOT_AVAILABLE = "code_not_available", _("The delivery code was not available")
+        CODE_LOCKED = "code_locked", _("The delivery code was locked after too many wrong tries")
+        REFUSED = "refused", _("The parcel was refused")
+
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="shipment")
+    courier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        null=True,
+        blank=True,
+        limit_choices_to={"is_courier": True},
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREPARING)
+    needs_code = models.BooleanField(_("needs a delivery code"))
+    attempt = models.PositiveSmallIntegerField(_("delivery attempt"), default=0)
+    delivery_date = models.DateField(_("delivery day"), null=True, blank=True)
+    failure_reason = models.CharField(_("why it failed"), max_length=24, choices=FailureReason.choices, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # The live code of this attempt. Empty when there is none (not out, delivered, or voided).
+    code_ciphertext = models.TextField(blank=True, editable=False)
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_wrong_tries = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ("-updated_at", "-id")
+        indexes = [models.Index(fields=["courier", "delivery_date"], name="shipment_courier_day")]
+
+    def __str__(self) -> str:
+        return _("Shipment of order %(number)s") % {"number": f"{self.order_id:06d}"}
+
+    def can_hand_over(self) -> bool:
+        return self.status == self.Status.OUT_FOR_DELIVERY
+
+    def code_is_locked(self) -> bool:
+        return self.code_wrong_tries >= settings.DELIVERY_CODE_TRIES
+
+    def code_tries_left(self) -> int:
+        return max(0, settings.DELIVERY_CODE_TRIES - self.code_wrong_tries)
+
+    def code_is_live(self) -> bool:
+        """A code the courier can still accept: made for this attempt, not expired, not locked."""
+        return bool(
+            self.code_hash
+            and self.can_hand_over()
+            and self.code_expires_at
+            and timezone.now() < self.code_expires_at
+            and not self.code_is_locked()
+        )
+
+    def timeline(self) -> list["ShipmentEvent"]:
+        """The events a shopper is shown (not wrong tries or who the courier is), from the prefetched events."""
+        return [event for event in self.events.all() if event.kind in ShipmentEvent.SHOPPER_KINDS]
+
+    def code_for_owner(self) -> str:
+        """The live code in the clear, for its owner's order page only (the caller checks who is asking)."""
+        return decrypt_text(self.code_ciphertext) if self.code_is_live() else ""
+
+
+class ShipmentEvent(models.Model):
+    """What happened to a shipment, who did it and when. Append-only; never holds a code."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Order received, preparing")
+        COURIER_ASSIGNED = "courier_assigned", _("Courier assigned")
+        SHIPPED = "shipped", _("Shipped")
+        OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+        CODE_RENEWED = "code_renewed", _("New delivery code made at the shopper's request")
+        WRONG_CODE = "wrong_code", _("Wrong delivery code entered")
+        CODE_LOCKED = "code_locked", _("Delivery code locked after too many wrong tries")
+        COURIER_PAUSED = "courier_paused", _("Courier paused: too many wrong codes across deliveries")
+        DELIVERED = "delivered", _("Delivered")
+        ATTEMPT_FAILED = "attempt_failed", _("Delivery attempt failed")
+        RETURNED = "returned", _("Returned to sender")
+
+    SHOPPER_KINDS = frozenset(
+        {
+            Kind.OPENED,
+            Kind.SHIPPED,
+            Kind.OUT_FOR_DELIVERY,
+            Kind.CODE_RENEWED,
+            Kind.CODE_LOCKED,
+            Kind.DELIVERED,
+            Kind.ATTEMPT_FAILED,
+            Kind.RETURNED,
+        }
+    )
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("shipment event")
+        verbose_name_plural = _("shipment events")
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=["kind", "-created_at"], name="shipment_event_kind_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,135 @@
+"""Shipment transitions: each one function, under a row lock, writing one event (who, when, what).
+
+preparing → shipped → out for delivery → delivered
+                           ↘ attempt failed → out for delivery (a later day) … or → returned
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from delivery.codes import CODE_FIELDS, code_attach, code_void
+from delivery.days import delivery_today
+from delivery.models import Shipment, ShipmentEvent
+from delivery.notify import code_send, shopper_tell
+
+Status = Shipment.Status
+
+
+class ShipmentStateError(Exception):
+    """A transition that does not apply to the shipment as it is, in words for whoever asked."""
+
+
+def _locked(shipment_id: int, **filters) -> Shipment:
+    return (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("order__user", "courier")
+        .get(pk=shipment_id, **filters)
+    )
+
+
+def _require(shipment: Shipment, *allowed: str) -> None:
+    if shipment.status not in allowed:
+        raise ShipmentStateError(
+            _("%(shipment)s is %(status)s, so that can't be done now.")
+            % {"shipment": shipment, "status": shipment.get_status_display().lower()}
+        )
+
+
+def _save(shipment: Shipment, fields: list[str], *, kind: str, actor, detail: str = "") -> None:
+    shipment.updated_at = timezone.now()
+    shipment.save(update_fields=[*fields, "updated_at"])
+    ShipmentEvent.objects.create(shipment=shipment, kind=kind, actor=actor, detail=detail)
+
+
+def shipment_open(*, order) -> Shipment:
+    """A placed order's parcel starts preparing. Called inside the transaction that places the order."""
+    shipment = Shipment.objects.create(order=order, needs_code=order.needs_delivery_code)
+    ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.OPENED, actor=order.user)
+    return shipment
+
+
+def shipment_assign_courier(*, shipment_id: int, courier, actor) -> Shipment:
+    if not courier.is_courier:
+        raise ShipmentStateError(_("%(person)s is not a courier.") % {"person": courier.email})
+    with transaction.atomic():
+        shipment = _locked(shipment_id)
+        _require(shipment, Status.PREPARING, Status.SHIPPED, Status.ATTEMPT_FAILED)
+        shipment.courier = courier
+        _save(
+            shipment, ["courier"], kind=ShipmentEvent.Kind.COURIER_ASSIGNED, actor=actor, detail=courier.get_full_name()
+        )
+    return shipment
+
+
+def shipment_mark_shipped(*, shipment_id: int, actor) -> Shipment:
+    with transaction.atomic():
+        shipment = _locked(shipment_id)
+        _require(shipment, Status.PREPARING)
+        shipment.status = Status.SHIPPED
+        _save(shipment, ["status"], kind=ShipmentEvent.Kind.SHIPPED, actor=actor)
+    return shipment
+
+
+def shipment_send_out(*, shipment_id: int, actor) -> Shipment:
+    """Out for delivery today with its courier. An order that needs one gets a new code, sent by SMS and email."""
+    with transaction.atomic():
+        shipment = _locked(shipment_id)
+        _require(shipment, Status.SHIPPED, Status.ATTEMPT_FAILED)
+        today = delivery_today()
+        if shipment.courier is None:
+            raise ShipmentStateError(_("Assign a courier to %(shipment)s first.") % {"shipment": shipment})
+        if shipment.status == Status.ATTEMPT_FAILED and shipment.delivery_date and shipment.delivery_date >= today:
+            raise ShipmentStateError(
+                _("%(shipment)s failed an attempt today; it goes out again on the next delivery day.")
+                % {"shipment": shipment}
+            )
+        shipment.status = Status.OUT_FOR_DELIVERY
+        shipment.attempt += 1
+        shipment.delivery_date = today
+        shipment.failure_reason = ""
+        code = code_attach(shipment=shipment) if shipment.needs_code else ""
+        _save(
+            shipment,
+            ["status", "attempt", "delivery_date", "failure_reason", *CODE_FIELDS],
+            kind=ShipmentEvent.Kind.OUT_FOR_DELIVERY,
+            actor=actor,
+            detail=_("attempt %(attempt)d") % {"attempt": shipment.attempt},
+        )
+        if code:
+            code_send(shipment=shipment, code=code)
+        else:
+            shopper_tell(shipment=shipment, event="out_for_delivery")
+    return shipment
+
+
+def shipment_attempt_failed(*, shipment_id: int, courier, reason: str) -> Shipment:
+    """The courier could not hand the parcel over; the code dies with the attempt and the shopper is told."""
+    if reason not in Shipment.FailureReason.values:
+        raise ShipmentStateError(_("Choose why the delivery failed."))
+    with transaction.atomic():
+        shipment = _locked(shipment_id, courier=courier)
+        _require(shipment, Status.OUT_FOR_DELIVERY)
+        shipment.status = Status.ATTEMPT_FAILED
+        shipment.failure_reason = reason
+        code_void(shipment=shipment)
+        _save(
+            shipment,
+            ["status", "failure_reason", *CODE_FIELDS],
+            kind=ShipmentEvent.Kind.ATTEMPT_FAILED,
+            actor=courier,
+            detail=shipment.get_failure_reason_display(),
+        )
+        shopper_tell(shipment=shipment, event="attempt_failed")
+    return shipment
+
+
+def shipment_mark_returned(*, shipment_id: int, actor) -> Shipment:
+    with transaction.atomic():
+        shipment = _locked(shipment_id)
+        _require(shipment, Status.ATTEMPT_FAILED)
+        shipment.status = Status.RETURNED
+        code_void(shipment=shipment)
+        _save(shipment, ["status", *CODE_FIELDS], kind=ShipmentEvent.Kind.RETURNED, actor=actor)
+        shopper_tell(shipment=shipment, event="returned")
+    return shipment
