@@ -13,6 +13,7 @@ from delivery.shipments import (
     shipment_mark_shipped,
     shipment_send_out,
 )
+from orders.models import order_number
 
 
 class ShipmentEventInline(admin.TabularInline):
@@ -88,7 +89,7 @@ class ShipmentAdmin(admin.ModelAdmin):
     @admin.display(description="Order")
     def order_link(self, shipment: Shipment) -> str:
         url = reverse("admin:orders_order_change", args=[shipment.order_id])
-        return format_html('<a href="{}">{:06d}</a>', url, shipment.order_id)
+        return format_html('<a href="{}">{}</a>', url, order_number(shipment.order_id))
 
     @admin.display(description="Delivery code")
     def code_state(self, shipment: Shipment) -> str:

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.crypto import decrypt_text
+from orders.models import order_number
 
 
 class Shipment(models.Model):
@@ -53,7 +54,7 @@ class Shipment(models.Model):
         indexes = [models.Index(fields=["courier", "delivery_date"], name="shipment_courier_day")]
 
     def __str__(self) -> str:
-        return _("Shipment of order %(number)s") % {"number": f"{self.order_id:06d}"}
+        return _("Shipment of order %(number)s") % {"number": order_number(self.order_id)}
 
     def can_hand_over(self) -> bool:
         return self.status == self.Status.OUT_FOR_DELIVERY

@@ -52,6 +52,11 @@ class DeliveryCodeReason(models.TextChoices):
     AREA = "area", _("delivery area")
 
 
+def order_number(order_id: int) -> str:
+    """How people see an order's id: letters first, so it is never mistaken for a 6-digit code."""
+    return f"DB-{order_id:05d}"
+
+
 def delivery_code_reason_words(reason: str, detail: str) -> str:
     """The delivery-code rule's decision in plain words, to follow "because"."""
     if reason == DeliveryCodeReason.TOTAL:
@@ -105,7 +110,7 @@ class Order(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{self.pk:06d}"
+        return order_number(self.pk)
 
     def recipient_first_name(self) -> str:
         return self.ship_name.split()[0] if self.ship_name.strip() else ""

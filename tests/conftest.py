@@ -1,6 +1,8 @@
 import os
+import secrets
 import shutil
 import socket
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pyotp
@@ -9,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from messaging.backends import locmem
-from tests.helpers import last_code_sent_to
+from tests.helpers import delivery_code_sent_to, last_code_sent_to
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -164,3 +166,70 @@ def backup_codes(shopper, authenticator):
     from security.methods import backup_codes_create
 
     return backup_codes_create(user=shopper, confirmed=True, request=None)
+
+
+# Orders and deliveries -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalog(db):
+    """Two categories: electronics (high-value by the default rule) and books (not)."""
+    from orders.models import Category, Product
+
+    electronics = Category.objects.create(name="Electronics", slug="electronics")
+    books = Category.objects.create(name="Books", slug="books")
+    return {
+        "tablet": Product.objects.create(
+            category=electronics,
+            name="Pebble tablet",
+            slug="pebble-tablet",
+            summary="A tablet",
+            price=Decimal("449.00"),
+        ),
+        "cable": Product.objects.create(
+            category=electronics, name="USB cable", slug="usb-cable", summary="A cable", price=Decimal("9.00")
+        ),
+        "book": Product.objects.create(
+            category=books, name="The Quiet Lock", slug="the-quiet-lock", summary="A book", price=Decimal("16.99")
+        ),
+    }
+
+
+@pytest.fixture
+def place_order(catalog):
+    """Place an order for `user` as checkout would: a saved address (postcode) and card, then the rule."""
+    from accounts.models import Address, PaymentCard
+    from orders.cart import CartLine
+    from orders.checkout import order_place
+
+    def place(user, *product_keys, postcode="N1 9EZ", quantity=1):
+        address = Address.objects.create(
+            user=user, full_name=user.name, line1="1 High Street", city="London", postcode=postcode
+        )
+        card = PaymentCard.objects.create(
+            user=user, brand="Visa", last4="4242", exp_month=12, exp_year=2040, name_on_card=user.name
+        )
+        lines = [CartLine(catalog[key], quantity) for key in product_keys or ("tablet",)]
+        order, _ = order_place(
+            user=user, lines=lines, address=address, card=card, checkout_token=secrets.token_urlsafe(32)
+        )
+        return order
+
+    return place
+
+
+@pytest.fixture
+def send_out(admin_user, mailoutbox):
+    """Take an order's shipment through the admin's steps to out for delivery with `courier`; returns the shipment
+    and the code the shopper was emailed (None when the order needs none)."""
+    from delivery.shipments import shipment_assign_courier, shipment_mark_shipped, shipment_send_out
+
+    def out(order, courier):
+        shipment_id = order.shipment.pk
+        shipment_assign_courier(shipment_id=shipment_id, courier=courier, actor=admin_user)
+        shipment_mark_shipped(shipment_id=shipment_id, actor=admin_user)
+        shipment = shipment_send_out(shipment_id=shipment_id, actor=admin_user)
+        code = delivery_code_sent_to(order.user.email, mailoutbox) if shipment.needs_code else None
+        return shipment, code
+
+    return out
