@@ -87,14 +87,15 @@ def _wrong_code(*, shipment: Shipment, courier) -> HandoffResult:
         actor=courier,
         detail=f"{shipment.code_wrong_tries} of {shipment.code_wrong_tries + shipment.code_tries_left()}",
     )
-    counted = limit_hit(COURIER_LIMIT, str(courier.pk))
-    if not counted.allowed:
+    limit_hit(COURIER_LIMIT, str(courier.pk))
+    paused = limit_peek(COURIER_LIMIT, str(courier.pk))  # this wrong code used up the courier's allowance
+    if not paused.allowed:
         ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.COURIER_PAUSED, actor=courier)
         logger.warning("handoff: courier %s paused after too many wrong delivery codes", courier.pk)
     if shipment.code_is_locked():
         ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.CODE_LOCKED, actor=courier)
         shopper_tell(shipment=shipment, event="code_locked", sms=True)
         return HandoffResult(Outcome.LOCKED, shipment)
-    if not counted.allowed:
-        return HandoffResult(Outcome.COURIER_PAUSED, shipment, retry_after=counted.retry_after)
+    if not paused.allowed:
+        return HandoffResult(Outcome.COURIER_PAUSED, shipment, retry_after=paused.retry_after)
     return HandoffResult(Outcome.WRONG_CODE, shipment, tries_left=shipment.code_tries_left())

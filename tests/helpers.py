@@ -1,6 +1,10 @@
 """Helpers for reading what a person would receive."""
 
 import re
+import threading
+import time
+
+import pytest
 
 from messaging.backends import locmem
 
@@ -30,3 +34,42 @@ def delivery_code_sent_to(destination: str, mailoutbox=None) -> str:
     texts += [m.body for m in (mailoutbox or []) if destination in m.to and "delivery code" in m.subject]
     assert texts, f"no delivery code was sent to {destination}"
     return re.search(r"(?:is |^ {4})(\d{6})\b", texts[-1], re.MULTILINE).group(1)
+
+
+def race(attempts: int, verify, *, hold) -> list:
+    """Start `attempts` threads (each on its own connection) while `hold()` rows are locked, then release."""
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; CI runs this on PostgreSQL")
+    locked, release, outcomes, errors = threading.Event(), threading.Event(), [], []
+
+    def holder():
+        try:
+            with transaction.atomic():
+                hold()
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    def attempt():
+        try:
+            outcomes.append(verify().outcome)
+        except Exception as error:  # a crash is not an acceptable answer either
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    holding = threading.Thread(target=holder)
+    holding.start()
+    assert locked.wait(timeout=10)
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # every attempt is now either blocked on a lock or waiting to write
+    release.set()
+    for thread in [holding, *threads]:
+        thread.join(timeout=30)
+    assert not errors, errors
+    return outcomes

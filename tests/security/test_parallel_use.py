@@ -5,15 +5,11 @@ attempts start, then lets go: code without its own locks would read the challeng
 its write, and then pass in all of them.
 """
 
-import threading
-import time
-
 import pytest
-from django.db import connection, connections, transaction
 
 from security.challenges import Outcome, challenge_issue, challenge_verify
 from security.models import BackupCode, BackupCodeDevice, Challenge, FailureStreak, Method
-from tests.helpers import last_code_sent_to
+from tests.helpers import last_code_sent_to, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,43 +19,6 @@ def _account_has_verified_before(shopper):
     # A first-ever verification inserts this row, and concurrent inserts serialise on its key by accident;
     # an account that has verified before has it already, and only real locks keep attempts apart.
     FailureStreak.objects.create(user=shopper)
-
-
-def race(attempts: int, verify, *, hold) -> list[Outcome]:
-    """Start `attempts` threads (each on its own connection) while `hold()` rows are locked, then release."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL; CI runs this on PostgreSQL")
-    locked, release, outcomes, errors = threading.Event(), threading.Event(), [], []
-
-    def holder():
-        try:
-            with transaction.atomic():
-                hold()
-                locked.set()
-                release.wait(timeout=10)
-        finally:
-            connections.close_all()
-
-    def attempt():
-        try:
-            outcomes.append(verify().outcome)
-        except Exception as error:  # a crash is not an acceptable answer either
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    holding = threading.Thread(target=holder)
-    holding.start()
-    assert locked.wait(timeout=10)
-    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.5)  # every attempt is now either blocked on a lock or waiting to write
-    release.set()
-    for thread in [holding, *threads]:
-        thread.join(timeout=30)
-    assert not errors, errors
-    return outcomes
 
 
 def test_one_code_typed_four_times_at_once_passes_once(shopper, mailoutbox):
