@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test lint clean bench-signin bench-messaging
+.PHONY: run test lint clean bench-signin bench-messaging bench-handoff
 
 # The embedded default: SQLite, eager Celery, messages to the console and var/outbox/.
 run: export DEBUG ?= true
@@ -27,6 +27,9 @@ bench-signin: $(VENV)/.installed-test
 
 bench-messaging: $(VENV)/.installed-test
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.messaging
+
+bench-handoff: $(VENV)/.installed-test
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.handoff --shipments 200
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .
