@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from delivery.models import Shipment, ShipmentEvent
 from delivery.shipments import (
+    ASSIGNABLE,
     ShipmentStateError,
     shipment_assign_courier,
     shipment_mark_returned,
@@ -100,6 +101,11 @@ class ShipmentAdmin(admin.ModelAdmin):
         if shipment.code_is_live():
             return f"Sent to the shopper; {shipment.code_tries_left()} tries left. Only the shopper can see it."
         return "None live (one is made when it goes out for delivery)"
+
+    def get_readonly_fields(self, request, obj=None):
+        # A courier can be (re)assigned until the parcel is on its way, not while it is out or done.
+        assignable = obj is not None and obj.status in ASSIGNABLE
+        return self.readonly_fields if assignable else ("courier", *self.readonly_fields)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -14,6 +14,7 @@ from delivery.models import Shipment, ShipmentEvent
 from delivery.notify import code_send, shopper_tell
 
 Status = Shipment.Status
+ASSIGNABLE = (Status.PREPARING, Status.SHIPPED, Status.ATTEMPT_FAILED)  # a courier can be (re)assigned
 
 
 class ShipmentStateError(Exception):
@@ -54,7 +55,7 @@ def shipment_assign_courier(*, shipment_id: int, courier, actor) -> Shipment:
         raise ShipmentStateError(_("%(person)s is not a courier.") % {"person": courier.email})
     with transaction.atomic():
         shipment = _locked(shipment_id)
-        _require(shipment, Status.PREPARING, Status.SHIPPED, Status.ATTEMPT_FAILED)
+        _require(shipment, *ASSIGNABLE)
         shipment.courier = courier
         _save(
             shipment, ["courier"], kind=ShipmentEvent.Kind.COURIER_ASSIGNED, actor=actor, detail=courier.get_full_name()

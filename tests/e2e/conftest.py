@@ -74,6 +74,22 @@ def other_browser(browser, viewport_name, live_server):
 
 
 @pytest.fixture
+def browser_context(browser, live_server):
+    """Open another person's browser, phone- or desktop-sized: `browser_context("phone")` returns its page."""
+    contexts = []
+
+    def open_context(size: str):
+        context = browser.new_context(base_url=live_server.url, locale="en-GB", **VIEWPORTS[size])
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def look(page, viewport_name, request):
     """Screenshot the page as an artifact and fail on any serious or critical accessibility violation."""
     from axe_playwright_python.sync_playwright import Axe
@@ -83,12 +99,14 @@ def look(page, viewport_name, request):
     folder.mkdir(parents=True, exist_ok=True)
     test_name = re.sub(r"\[.*\]$", "", request.node.name).removeprefix("test_")
 
-    def look(step: str) -> None:
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=folder / f"{test_name}--{step}--{viewport_name}.png", full_page=True)
-        results = axe.run(page)
+    def look(step: str, target=None, size: str = viewport_name) -> None:
+        """Look at `page` (or another context's `target` page, whose window is `size`)."""
+        target = target or page
+        target.wait_for_load_state("networkidle")
+        target.screenshot(path=folder / f"{test_name}--{step}--{size}.png", full_page=True)
+        results = axe.run(target)
         blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
-        assert not blocking, f"{step} on {page.url}: " + "; ".join(
+        assert not blocking, f"{step} on {target.url}: " + "; ".join(
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}" for v in blocking
         )
 
