@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 class Verdict:
     allowed: bool
     retry_after: int = 0  # seconds until the fullest window rolls over
+    remaining: int | None = None  # events still allowed after this one (limit_hit only; None if unknown)
 
 
 def _keys(name: str, subject: str, now: int) -> list[tuple[str, int, int]]:
@@ -34,16 +35,29 @@ def limit_hit(name: str, subject: str) -> Verdict:
     If the cache is unreachable the event is allowed and logged: an outage must not stop sign-ins.
     """
     now = int(time.time())
-    retry_after = 0
+    retry_after, remaining = 0, None
     try:
         for key, window, most in _keys(name, subject, now):
             cache.add(key, 0, timeout=window + 1)
-            if cache.incr(key) > most:
+            count = cache.incr(key)
+            remaining = most - count if remaining is None else min(remaining, most - count)
+            if count > most:
                 retry_after = max(retry_after, window - now % window)
     except Exception:
         logger.warning("rate limit %s: cache unavailable, allowing", name, exc_info=True)
         return Verdict(allowed=True)
-    return Verdict(allowed=retry_after == 0, retry_after=retry_after)
+    return Verdict(allowed=retry_after == 0, retry_after=retry_after, remaining=max(0, remaining or 0))
+
+
+def limit_refund(name: str, subject: str) -> None:
+    """Take back one event counted by `limit_hit` (it turned out not to count: a right code, say)."""
+    now = int(time.time())
+    try:
+        for key, _window, _most in _keys(name, subject, now):
+            if (cache.get(key) or 0) > 0:
+                cache.decr(key)
+    except Exception:
+        logger.warning("rate limit %s: cache unavailable, not refunded", name, exc_info=True)
 
 
 def limit_peek(name: str, subject: str) -> Verdict:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from config.crypto import encrypt_text, keyed_hash
 from config.ratelimit import limit_hit
-from delivery.days import delivery_day_end
+from delivery.days import delivery_day_end, delivery_today
 from delivery.models import Shipment, ShipmentEvent
 from delivery.notify import code_send, shopper_tell
 
@@ -58,9 +58,17 @@ def delivery_code_renew(*, shipment_id: int, user, request=None) -> Shipment:
             .select_related("order__user")
             .get(pk=shipment_id, order__user=user)
         )
-        if not (shipment.needs_code and shipment.can_hand_over()):
+        if not (shipment.needs_code and shipment.can_hand_over() and shipment.delivery_date == delivery_today()):
             raise CodeRenewRefused(
                 _("There's no delivery today to make a code for. A code is sent when your parcel is out for delivery.")
+            )
+        if shipment.code_is_locked():
+            # A new code now would give whoever is at the door five more guesses at this attempt.
+            raise CodeRenewRefused(
+                _(
+                    "Today's code is locked, so the courier will keep your parcel. "
+                    "We'll send you a new code when it next goes out for delivery."
+                )
             )
         code = code_attach(shipment=shipment)
         shipment.updated_at = timezone.now()

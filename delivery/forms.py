@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,7 @@ class HandoffCodeForm(forms.Form):
 
     def clean_code(self) -> str:
         code = code_normalize(self.cleaned_data["code"])
-        if not (code.isdigit() and len(code) == 6):
+        if not re.fullmatch(r"[0-9]{6}", code):
             raise forms.ValidationError(_("A delivery code is 6 digits. Ask the customer to read it again."))
         return code
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 from django.db import transaction
 from django.utils import timezone
 
-from config.ratelimit import limit_hit, limit_peek
+from config.ratelimit import limit_hit, limit_peek, limit_refund
 from delivery.codes import CODE_FIELDS, code_matches, code_void
 from delivery.models import Shipment, ShipmentEvent
 from delivery.notify import shopper_tell
@@ -60,15 +60,19 @@ def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "") -> Han
         if not shipment.can_hand_over():
             return HandoffResult(Outcome.NOT_OUT, shipment)
         if shipment.needs_code:
-            paused = limit_peek(COURIER_LIMIT, str(courier.pk))
-            if not paused.allowed:
-                return HandoffResult(Outcome.COURIER_PAUSED, shipment, retry_after=paused.retry_after)
             if shipment.code_is_locked():
                 return HandoffResult(Outcome.LOCKED, shipment)
             if not shipment.code_is_live():
                 return HandoffResult(Outcome.NO_LIVE_CODE, shipment)
+            # Count the try against the courier before comparing, in one atomic step: tries at several of their
+            # shipments at once (each under its own row lock) cannot all slip under the allowance together.
+            allowance = limit_hit(COURIER_LIMIT, str(courier.pk))
+            if not allowance.allowed:
+                limit_refund(COURIER_LIMIT, str(courier.pk))
+                return HandoffResult(Outcome.COURIER_PAUSED, shipment, retry_after=allowance.retry_after)
             if not code_matches(shipment=shipment, code=code_normalize(code)):
-                return _wrong_code(shipment=shipment, courier=courier)
+                return _wrong_code(shipment=shipment, courier=courier, allowance=allowance)
+            limit_refund(COURIER_LIMIT, str(courier.pk))  # only wrong codes count
         shipment.status = Shipment.Status.DELIVERED
         shipment.delivered_at = shipment.updated_at = timezone.now()
         code_void(shipment=shipment)
@@ -78,7 +82,7 @@ def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "") -> Han
     return HandoffResult(Outcome.DELIVERED, shipment)
 
 
-def _wrong_code(*, shipment: Shipment, courier) -> HandoffResult:
+def _wrong_code(*, shipment: Shipment, courier, allowance) -> HandoffResult:
     shipment.code_wrong_tries += 1
     shipment.save(update_fields=["code_wrong_tries"])
     ShipmentEvent.objects.create(
@@ -87,15 +91,16 @@ def _wrong_code(*, shipment: Shipment, courier) -> HandoffResult:
         actor=courier,
         detail=f"{shipment.code_wrong_tries} of {shipment.code_wrong_tries + shipment.code_tries_left()}",
     )
-    limit_hit(COURIER_LIMIT, str(courier.pk))
-    paused = limit_peek(COURIER_LIMIT, str(courier.pk))  # this wrong code used up the courier's allowance
-    if not paused.allowed:
+    paused = allowance.remaining == 0  # this wrong code used up the courier's allowance: exactly one does
+    if paused:
         ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.COURIER_PAUSED, actor=courier)
         logger.warning("handoff: courier %s paused after too many wrong delivery codes", courier.pk)
     if shipment.code_is_locked():
         ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.CODE_LOCKED, actor=courier)
         shopper_tell(shipment=shipment, event="code_locked", sms=True)
         return HandoffResult(Outcome.LOCKED, shipment)
-    if not paused.allowed:
-        return HandoffResult(Outcome.COURIER_PAUSED, shipment, retry_after=paused.retry_after)
+    if paused:
+        return HandoffResult(
+            Outcome.COURIER_PAUSED, shipment, retry_after=limit_peek(COURIER_LIMIT, str(courier.pk)).retry_after
+        )
     return HandoffResult(Outcome.WRONG_CODE, shipment, tries_left=shipment.code_tries_left())

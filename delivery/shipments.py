@@ -111,6 +111,11 @@ def shipment_attempt_failed(*, shipment_id: int, courier, reason: str) -> Shipme
     with transaction.atomic():
         shipment = _locked(shipment_id, courier=courier)
         _require(shipment, Status.OUT_FOR_DELIVERY)
+        Reason = Shipment.FailureReason
+        if reason == Reason.CODE_LOCKED and not shipment.code_is_locked():
+            raise ShipmentStateError(_("The code is not locked. Ask for the code, or choose another reason."))
+        if reason in (Reason.CODE_LOCKED, Reason.CODE_NOT_AVAILABLE) and not shipment.needs_code:
+            raise ShipmentStateError(_("This parcel needs no code. Choose another reason."))
         shipment.status = Status.ATTEMPT_FAILED
         shipment.failure_reason = reason
         code_void(shipment=shipment)

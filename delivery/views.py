@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from delivery.codes import CodeRenewRefused, delivery_code_renew
@@ -18,6 +19,7 @@ from delivery.forms import AttemptFailedForm, HandoffCodeForm
 from delivery.handoff import Outcome, shipment_mark_delivered
 from delivery.models import Shipment
 from delivery.shipments import ShipmentStateError, shipment_attempt_failed
+from orders.models import Order
 
 
 def courier_required(view):
@@ -36,7 +38,8 @@ def courier_required(view):
 @login_required
 @require_POST
 def code_renew(request: HttpRequest, order_id: int) -> HttpResponse:
-    shipment = get_object_or_404(Shipment, order_id=order_id, order__user=request.user)
+    order = get_object_or_404(Order, pk=order_id, user=request.user)
+    shipment = get_object_or_404(Shipment, order=order)
     try:
         delivery_code_renew(shipment_id=shipment.pk, user=request.user, request=request)
     except CodeRenewRefused as refusal:
@@ -59,6 +62,7 @@ def _own_shipment(request: HttpRequest, shipment_id: int) -> Shipment:
     return get_object_or_404(Shipment.objects.select_related("order"), pk=shipment_id, courier=request.user)
 
 
+@sensitive_post_parameters("code")
 @courier_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -104,7 +108,7 @@ def _handoff_problem(result) -> str:
     if result.outcome == Outcome.LOCKED:
         return _(
             "The code is locked after too many wrong tries. Keep the parcel and mark this attempt failed: "
-            "the customer has been told and can get a new code for the next attempt."
+            "the customer has been told and gets a new code for the next attempt."
         )
     if result.outcome == Outcome.COURIER_PAUSED:
         minutes = max(1, result.retry_after // 60)
@@ -129,6 +133,8 @@ def attempt_failed(request: HttpRequest, shipment_id: int) -> HttpResponse:
         return redirect("delivery:handoff", shipment.pk)
     try:
         shipment_attempt_failed(shipment_id=shipment.pk, courier=request.user, reason=form.cleaned_data["reason"])
+    except Shipment.DoesNotExist as gone:  # reassigned to someone else since the page loaded
+        raise Http404 from gone
     except ShipmentStateError as refusal:
         messages.error(request, str(refusal))
         return redirect("delivery:handoff", shipment.pk)

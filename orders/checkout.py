@@ -58,6 +58,8 @@ def order_place(*, user, lines: list[CartLine], address, card, checkout_token: s
             for hook in settings.ORDERS_PLACED_HOOKS:
                 import_string(hook)(order=order)
     except IntegrityError:
-        # Two submits of one checkout page at once: the other one placed it.
-        return Order.objects.get(checkout_token=checkout_token, user=user), False
+        # Two submits of one checkout page at once: the other one placed it. Anything else is a real error.
+        if existing := Order.objects.filter(checkout_token=checkout_token, user=user).first():
+            return existing, False
+        raise
     return order, True

@@ -8,6 +8,7 @@ class AddToCartForm(forms.Form):
 
 
 class CartQuantityForm(forms.Form):
+    product = forms.IntegerField(min_value=1, max_value=2**31 - 1)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=10)
 
 

@@ -54,9 +54,9 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cart(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        product = get_object_or_404(products_on_sale(), pk=request.POST.get("product"))
         form = CartQuantityForm(request.POST)
         if form.is_valid():
+            product = get_object_or_404(products_on_sale(), pk=form.cleaned_data["product"])
             cart_set(request.session, product=product, quantity=form.cleaned_data["quantity"])
         else:
             messages.error(request, _("Choose a quantity from 0 to 10."))
@@ -84,8 +84,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
             except CheckoutError as refusal:
                 messages.error(request, str(refusal))
                 return redirect("orders:cart")
-            cart_clear(request.session)
-            if created:
+            if created:  # an old page submitted again finds its order and leaves today's basket alone
+                cart_clear(request.session)
                 messages.success(request, _("Thank you. Your order is placed."))
             return redirect(order)
     if not lines:

@@ -67,7 +67,7 @@ def test_a_wrong_code_says_how_many_tries_are_left(courier_client, out_with_code
 
 def test_something_that_is_not_a_code_costs_no_try(courier_client, out_with_code):
     shipment, _code = out_with_code
-    for typed in ("", "12345", "abcdef", "1234567"):
+    for typed in ("", "12345", "abcdef", "1234567", "١٢٣٤٥٦", "¹²³⁴⁵⁶"):
         response = courier_client.post(f"/courier/{shipment.pk}/", {"code": typed})
         assert response.status_code == 400
     shipment.refresh_from_db()
@@ -84,7 +84,7 @@ def test_five_wrong_codes_lock_it_and_the_shopper_is_alerted(courier_client, out
     assert 'name="code"' not in page  # nothing more to type
     run_pending_on_commit()
     assert mailoutbox[-1].subject == f"Delivery code locked for order {shipment.order.number}"
-    assert "Get a new code on your order page" in locmem.outbox[-1].text
+    assert "we'll send a new code when it next goes out" in locmem.outbox[-1].text
     # Even the right code no longer hands it over.
     locked = courier_client.post(f"/courier/{shipment.pk}/", {"code": code})
     assert locked.status_code == 400 and "locked" in locked.content.decode()
@@ -104,11 +104,8 @@ def test_after_a_lock_the_courier_marks_the_attempt_failed(courier_client, out_w
 
 def test_the_shopper_gets_a_new_code_and_the_old_one_dies(client, shopper, courier_client, out_with_code, mailoutbox):
     shipment, old_code = out_with_code
-    for _ in range(5):
-        courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong(old_code)})
+    courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong(old_code)})  # one slip, not locked
     client.force_login(shopper)
-    order_page = client.get(f"/orders/{shipment.order_id}/").content.decode()
-    assert "today's code is locked" in order_page
     response = client.post(f"/orders/{shipment.order_id}/delivery-code/")
     assert response.url == f"/orders/{shipment.order_id}/"
     run_pending_on_commit()
@@ -121,8 +118,41 @@ def test_the_shopper_gets_a_new_code_and_the_old_one_dies(client, shopper, couri
     assert new_code in mailoutbox[-2].body
     if new_code != old_code:
         refused = courier_client.post(f"/courier/{shipment.pk}/", {"code": old_code})
-        assert "4 tries left" in refused.content.decode()
+        assert "4 tries left" in refused.content.decode()  # a new code starts with five tries of its own
     assert courier_client.post(f"/courier/{shipment.pk}/", {"code": new_code}).status_code == 302
+
+
+def test_a_locked_code_is_not_renewed_the_same_day(client, shopper, courier_client, out_with_code):
+    """Otherwise whoever is at the door, told to keep the parcel, would get five more guesses per renewal."""
+    shipment, code = out_with_code
+    for _ in range(5):
+        courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong(code)})
+    client.force_login(shopper)
+    order_page = client.get(f"/orders/{shipment.order_id}/").content.decode()
+    assert "today's code is locked" in order_page and "Get a new code" not in order_page
+    response = client.post(f"/orders/{shipment.order_id}/delivery-code/", follow=True)
+    assert "We'll send you a new code when it next goes out for delivery" in unescape(response.content.decode())
+    assert Shipment.objects.get(pk=shipment.pk).code_is_locked()
+
+
+def test_no_new_code_for_a_delivery_day_that_has_ended(client, shopper, out_with_code):
+    import time_machine
+
+    shipment, _code = out_with_code
+    client.force_login(shopper)
+    with time_machine.travel(shipment.code_expires_at.timestamp() + 3600):
+        response = client.post(f"/orders/{shipment.order_id}/delivery-code/", follow=True)
+    assert "There's no delivery today to make a code for" in unescape(response.content.decode())
+
+
+def test_a_failure_reason_must_be_true(courier_client, shopper, courier, out_with_code, place_order, send_out):
+    shipment, _code = out_with_code
+    response = courier_client.post(f"/courier/{shipment.pk}/failed/", {"reason": "code_locked"}, follow=True)
+    assert "The code is not locked" in response.content.decode()
+    no_code, _ = send_out(place_order(shopper, "book", postcode="N1 2BB"), courier)
+    response = courier_client.post(f"/courier/{no_code.pk}/failed/", {"reason": "code_not_available"}, follow=True)
+    assert "This parcel needs no code" in response.content.decode()
+    assert Shipment.objects.filter(status=Shipment.Status.OUT_FOR_DELIVERY).count() == 2
 
 
 def test_new_codes_are_rate_limited(client, shopper, out_with_code):

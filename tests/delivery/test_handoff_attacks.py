@@ -1,6 +1,7 @@
 """Attacks on delivery codes and handoffs: other people's orders and shipments, guessing, stale and borrowed
 codes, forged requests, and two taps at once."""
 
+import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -177,3 +178,32 @@ def test_five_wrong_codes_at_once_are_all_counted(courier, shopper, place_order,
     )
     assert sorted(outcomes) == sorted([Outcome.WRONG_CODE] * 4 + [Outcome.LOCKED] * 2)
     assert Shipment.objects.get(pk=shipment.pk).code_wrong_tries == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_codes_at_many_drops_at_once_still_stop_at_the_couriers_allowance(
+    courier, make_user, place_order, send_out, settings
+):
+    """Each drop has its own row lock, so only the shared counter, counted before the compare, holds the line."""
+    allowance = settings.RATE_LIMITS["handoff_wrong_code_per_courier"][0][1]
+    drops = [
+        send_out(place_order(make_user(f"drop{n}@example.com"), "tablet", postcode=f"N{n + 1} 1AA"), courier)
+        for n in range(allowance + 3)
+    ]
+    turns = iter(drops)
+    claim = threading.Lock()
+
+    def one_wrong_code():
+        with claim:
+            shipment, code = next(turns)
+        return shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong(code))
+
+    outcomes = race(
+        len(drops),
+        one_wrong_code,
+        hold=lambda: list(Shipment.objects.select_for_update().filter(pk__in=[s.pk for s, _ in drops])),
+    )
+    assert outcomes.count(Outcome.WRONG_CODE) + outcomes.count(Outcome.COURIER_PAUSED) == len(drops)
+    assert outcomes.count(Outcome.WRONG_CODE) == allowance - 1  # the one that uses it up reports the pause
+    assert ShipmentEvent.objects.filter(kind=ShipmentEvent.Kind.WRONG_CODE).count() == allowance
+    assert ShipmentEvent.objects.filter(kind=ShipmentEvent.Kind.COURIER_PAUSED).count() == 1

@@ -156,3 +156,22 @@ def test_an_address_added_from_checkout_leads_back_to_checkout(client, shopper, 
         {"full_name": "Jo", "line1": "2 Lock St", "city": "Leeds", "postcode": "LS1 1AA", "country": "GB"},
     )
     assert hostile.url == "/account/addresses/"
+
+
+def test_nonsense_in_the_basket_form_is_a_clear_answer_not_an_error(client, catalog):
+    for data in ({"product": "abc", "quantity": 1}, {"product": "", "quantity": 1}, {"quantity": 1}):
+        response = client.post("/basket/", data)
+        assert response.status_code == 302
+    response = client.post("/basket/", {"product": 99999, "quantity": 1})
+    assert response.status_code == 404
+
+
+def test_an_old_checkout_page_submitted_again_leaves_todays_basket_alone(client, shopper, saved, catalog):
+    client.force_login(shopper)
+    client.post("/products/usb-cable/add/", {"quantity": 1})
+    form = _checkout_form(client)
+    client.post("/checkout/", form)
+    client.post("/products/the-quiet-lock/add/", {"quantity": 1})
+    client.post("/checkout/", form)
+    assert Order.objects.filter(user=shopper).count() == 1
+    assert client.session["cart"] == {str(catalog["book"].pk): 1}
