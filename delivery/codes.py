@@ -53,11 +53,7 @@ def delivery_code_renew(*, shipment_id: int, user, request=None) -> Shipment:
     if not limit_hit("delivery_code_renew", str(shipment_id)).allowed:
         raise CodeRenewRefused(_("You've asked for several new codes already. Try again later, or contact us."))
     with transaction.atomic():
-        shipment = (
-            Shipment.objects.select_for_update(of=("self",))
-            .select_related("order__user")
-            .get(pk=shipment_id, order__user=user)
-        )
+        shipment = Shipment.objects.for_change().get(pk=shipment_id, order__user=user)
         if not (shipment.needs_code and shipment.can_hand_over() and shipment.delivery_date == delivery_today()):
             raise CodeRenewRefused(
                 _("There's no delivery today to make a code for. A code is sent when your parcel is out for delivery.")

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -50,11 +51,7 @@ def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "") -> Han
     Raises Shipment.DoesNotExist for a shipment that is not this courier's.
     """
     with transaction.atomic():
-        shipment = (
-            Shipment.objects.select_for_update(of=("self",))
-            .select_related("order__user")
-            .get(pk=shipment_id, courier=courier)
-        )
+        shipment = Shipment.objects.for_change().get(pk=shipment_id, courier=courier)
         if shipment.status == Shipment.Status.DELIVERED:
             return HandoffResult(Outcome.ALREADY_DELIVERED, shipment)
         if not shipment.can_hand_over():
@@ -89,7 +86,7 @@ def _wrong_code(*, shipment: Shipment, courier, allowance) -> HandoffResult:
         shipment=shipment,
         kind=ShipmentEvent.Kind.WRONG_CODE,
         actor=courier,
-        detail=f"{shipment.code_wrong_tries} of {shipment.code_wrong_tries + shipment.code_tries_left()}",
+        detail=f"{shipment.code_wrong_tries} of {settings.DELIVERY_CODE_TRIES}",
     )
     paused = allowance.remaining == 0  # this wrong code used up the courier's allowance: exactly one does
     if paused:

@@ -7,6 +7,12 @@ from config.crypto import decrypt_text
 from orders.models import order_number
 
 
+class ShipmentQuerySet(models.QuerySet):
+    def for_change(self) -> "ShipmentQuerySet":
+        """Locked for a change (the shipment's row only), with the order and people the change reads."""
+        return self.select_for_update(of=("self",)).select_related("order__user", "courier")
+
+
 class Shipment(models.Model):
     """The parcel of one order on its way to the door. Its live delivery code (if the order needs one) is kept
     here, encrypted for showing to the shopper and as a keyed hash for checking; a new attempt replaces it."""
@@ -46,6 +52,8 @@ class Shipment(models.Model):
     code_hash = models.CharField(max_length=64, blank=True, editable=False)
     code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     code_wrong_tries = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = ShipmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shipment")

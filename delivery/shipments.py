@@ -21,14 +21,6 @@ class ShipmentStateError(Exception):
     """A transition that does not apply to the shipment as it is, in words for whoever asked."""
 
 
-def _locked(shipment_id: int, **filters) -> Shipment:
-    return (
-        Shipment.objects.select_for_update(of=("self",))
-        .select_related("order__user", "courier")
-        .get(pk=shipment_id, **filters)
-    )
-
-
 def _require(shipment: Shipment, *allowed: str) -> None:
     if shipment.status not in allowed:
         raise ShipmentStateError(
@@ -54,7 +46,7 @@ def shipment_assign_courier(*, shipment_id: int, courier, actor) -> Shipment:
     if not courier.is_courier:
         raise ShipmentStateError(_("%(person)s is not a courier.") % {"person": courier.email})
     with transaction.atomic():
-        shipment = _locked(shipment_id)
+        shipment = Shipment.objects.for_change().get(pk=shipment_id)
         _require(shipment, *ASSIGNABLE)
         shipment.courier = courier
         _save(
@@ -65,7 +57,7 @@ def shipment_assign_courier(*, shipment_id: int, courier, actor) -> Shipment:
 
 def shipment_mark_shipped(*, shipment_id: int, actor) -> Shipment:
     with transaction.atomic():
-        shipment = _locked(shipment_id)
+        shipment = Shipment.objects.for_change().get(pk=shipment_id)
         _require(shipment, Status.PREPARING)
         shipment.status = Status.SHIPPED
         _save(shipment, ["status"], kind=ShipmentEvent.Kind.SHIPPED, actor=actor)
@@ -75,7 +67,7 @@ def shipment_mark_shipped(*, shipment_id: int, actor) -> Shipment:
 def shipment_send_out(*, shipment_id: int, actor) -> Shipment:
     """Out for delivery today with its courier. An order that needs one gets a new code, sent by SMS and email."""
     with transaction.atomic():
-        shipment = _locked(shipment_id)
+        shipment = Shipment.objects.for_change().get(pk=shipment_id)
         _require(shipment, Status.SHIPPED, Status.ATTEMPT_FAILED)
         today = delivery_today()
         if shipment.courier is None:
@@ -109,7 +101,7 @@ def shipment_attempt_failed(*, shipment_id: int, courier, reason: str) -> Shipme
     if reason not in Shipment.FailureReason.values:
         raise ShipmentStateError(_("Choose why the delivery failed."))
     with transaction.atomic():
-        shipment = _locked(shipment_id, courier=courier)
+        shipment = Shipment.objects.for_change().get(pk=shipment_id, courier=courier)
         _require(shipment, Status.OUT_FOR_DELIVERY)
         Reason = Shipment.FailureReason
         if reason == Reason.CODE_LOCKED and not shipment.code_is_locked():
@@ -132,7 +124,7 @@ def shipment_attempt_failed(*, shipment_id: int, courier, reason: str) -> Shipme
 
 def shipment_mark_returned(*, shipment_id: int, actor) -> Shipment:
     with transaction.atomic():
-        shipment = _locked(shipment_id)
+        shipment = Shipment.objects.for_change().get(pk=shipment_id)
         _require(shipment, Status.ATTEMPT_FAILED)
         shipment.status = Status.RETURNED
         code_void(shipment=shipment)

@@ -7,11 +7,20 @@ from django.utils.translation import gettext as _
 
 from orders.cart import CartLine, cart_total
 from orders.models import Order, OrderLine
-from orders.rules import delivery_code_decision
+from orders.rules import CodeDecision, delivery_code_decision
 
 
 class CheckoutError(Exception):
     """Why an order could not be placed, in words for the shopper."""
+
+
+def basket_code_decision(*, lines: list[CartLine], postcode: str) -> CodeDecision:
+    """The delivery-code rule applied to a basket going to `postcode`."""
+    return delivery_code_decision(
+        total=cart_total(lines),
+        categories=[(line.product.category.slug, line.product.category.name) for line in lines],
+        postcode=postcode,
+    )
 
 
 def order_place(*, user, lines: list[CartLine], address, card, checkout_token: str) -> tuple[Order, bool]:
@@ -23,11 +32,7 @@ def order_place(*, user, lines: list[CartLine], address, card, checkout_token: s
     if address.user_id != user.pk or card.user_id != user.pk:
         raise CheckoutError(_("Choose one of your own addresses and cards."))
     total = cart_total(lines)
-    decision = delivery_code_decision(
-        total=total,
-        categories=[(line.product.category.slug, line.product.category.name) for line in lines],
-        postcode=address.postcode,
-    )
+    decision = basket_code_decision(lines=lines, postcode=address.postcode)
     try:
         with transaction.atomic():
             order = Order.objects.create(

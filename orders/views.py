@@ -12,11 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orders.cart import cart_clear, cart_lines, cart_set, cart_total
 from orders.catalog import categories_with_products, products_on_sale
-from orders.checkout import CheckoutError, order_place
+from orders.checkout import CheckoutError, basket_code_decision, order_place
 from orders.forms import AddToCartForm, CartQuantityForm, CheckoutForm
 from orders.history import order_for_owner, orders_for_user
 from orders.models import Category, Order
-from orders.rules import delivery_code_decision
 
 
 def shop_front(request: HttpRequest) -> HttpResponse:
@@ -97,11 +96,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     chosen = str(form["address"].value() or "")
     address = next((a for a in form.fields["address"].queryset if str(a.pk) == chosen), None)
     total = cart_total(lines)
-    decision = delivery_code_decision(
-        total=total,
-        categories=[(line.product.category.slug, line.product.category.name) for line in lines],
-        postcode=address.postcode if address else "",
-    )
+    decision = basket_code_decision(lines=lines, postcode=address.postcode if address else "")
     return render(
         request,
         "orders/checkout.html",
