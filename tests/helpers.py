@@ -73,3 +73,17 @@ def race(attempts: int, verify, *, hold) -> list:
         thread.join(timeout=30)
     assert not errors, errors
     return outcomes
+
+
+def step_up_grant(client, action: str, seconds_left: int = 600) -> None:
+    """Give the client's session a step-up grant for `action`, as a passed code would (negative: already stale)."""
+    from security.step_up import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = {action: time.time() + seconds_left}
+    session.save()
+
+
+def wrong_code(code: str, offset: int = 1) -> str:
+    """A 6-digit code that is not `code`."""
+    return f"{(int(code) + offset) % 1_000_000:06d}"

@@ -1,7 +1,6 @@
 """Addresses and payment cards: behind step-up, only one's own, and a card number goes nowhere."""
 
 import logging
-import time
 
 import pytest
 from django.db import connection
@@ -9,7 +8,7 @@ from django.test import Client
 
 from accounts.cards import card_brand, luhn_valid
 from accounts.models import Address, PaymentCard
-from security.step_up import SESSION_KEY as GRANTS
+from tests.helpers import step_up_grant
 
 pytestmark = pytest.mark.django_db
 VISA = "4242 4242 4242 4242"
@@ -21,12 +20,6 @@ ADDRESS = {
     "postcode": "LS1 1AA",
     "country": "gb",
 }
-
-
-def grant(client, action, seconds_left=600):
-    session = client.session
-    session[GRANTS] = {action: time.time() + seconds_left}
-    session.save()
 
 
 @pytest.fixture
@@ -46,16 +39,16 @@ def signed_in(client, shopper):
 )
 def test_every_page_needs_its_own_fresh_step_up(signed_in, url, action):
     assert signed_in.get(url).headers["Location"].startswith(f"/account/verify/?action={action}")
-    grant(signed_in, "change_email")
+    step_up_grant(signed_in, "change_email")
     assert signed_in.get(url).status_code == 302
-    grant(signed_in, action, seconds_left=-60)
+    step_up_grant(signed_in, action, seconds_left=-60)
     assert signed_in.get(url).status_code == 302
-    grant(signed_in, action)
+    step_up_grant(signed_in, action)
     assert signed_in.get(url).status_code == 200
 
 
 def test_addresses_are_added_edited_made_default_and_removed(signed_in, shopper):
-    grant(signed_in, "addresses")
+    step_up_grant(signed_in, "addresses")
     signed_in.post("/account/addresses/new/", ADDRESS)
     signed_in.post("/account/addresses/new/", {**ADDRESS, "line1": "2 Key Road"})
     first, second = Address.objects.order_by("created_at")
@@ -80,17 +73,17 @@ def test_the_outsider_gets_404_for_anothers_address_and_card(shopper, outsider):
     )
     intruder = Client()
     intruder.force_login(outsider)
-    grant(intruder, "addresses")
+    step_up_grant(intruder, "addresses")
     assert intruder.get(f"/account/addresses/{address.pk}/").status_code == 404
     assert intruder.post(f"/account/addresses/{address.pk}/delete/").status_code == 404
-    grant(intruder, "payment_cards")
+    step_up_grant(intruder, "payment_cards")
     assert intruder.post(f"/account/cards/{card.pk}/delete/").status_code == 404
     assert Address.objects.filter(pk=address.pk).exists() and PaymentCard.objects.filter(pk=card.pk).exists()
 
 
 def test_a_card_number_is_never_stored_logged_or_echoed(signed_in, shopper, caplog):
     caplog.set_level(logging.DEBUG)
-    grant(signed_in, "payment_cards")
+    step_up_grant(signed_in, "payment_cards")
     digits = VISA.replace(" ", "")
 
     refused = signed_in.post(
@@ -118,7 +111,7 @@ def test_a_card_number_is_never_stored_logged_or_echoed(signed_in, shopper, capl
 
 
 def test_an_invalid_card_number_is_refused_without_being_echoed(signed_in):
-    grant(signed_in, "payment_cards")
+    step_up_grant(signed_in, "payment_cards")
 
     response = signed_in.post(
         "/account/cards/new/",

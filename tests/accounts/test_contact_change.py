@@ -1,23 +1,14 @@
 """Changing the email or mobile number: step-up, a code to the new one, the old one told."""
 
-import time
-
 import pytest
 from django.test import Client
 
 from messaging.backends import locmem
 from security.models import PhoneDevice, SecurityEvent
-from security.step_up import SESSION_KEY as GRANTS
-from tests.helpers import last_code_sent_to, run_pending_on_commit
+from tests.helpers import last_code_sent_to, run_pending_on_commit, step_up_grant
 
 pytestmark = pytest.mark.django_db
 EMAIL, PHONE = "/account/security/email/", "/account/security/phone/"
-
-
-def grant(client, action, seconds_left=600):
-    session = client.session
-    session[GRANTS] = {action: time.time() + seconds_left}
-    session.save()
 
 
 @pytest.fixture
@@ -29,16 +20,16 @@ def signed_in(client, shopper):
 @pytest.mark.parametrize(("url", "action"), [(EMAIL, "change_email"), (PHONE, "change_phone")])
 def test_each_needs_its_own_fresh_step_up(signed_in, url, action):
     assert signed_in.get(url).headers["Location"].startswith(f"/account/verify/?action={action}")
-    grant(signed_in, "change_password")
+    step_up_grant(signed_in, "change_password")
     assert signed_in.get(url).status_code == 302
-    grant(signed_in, action, seconds_left=-60)
+    step_up_grant(signed_in, action, seconds_left=-60)
     assert signed_in.get(url).status_code == 302
-    grant(signed_in, action)
+    step_up_grant(signed_in, action)
     assert signed_in.get(url).status_code == 200
 
 
 def test_a_new_email_is_proved_by_a_code_sent_to_it_and_the_old_address_is_told(signed_in, shopper, mailoutbox):
-    grant(signed_in, "change_email")
+    step_up_grant(signed_in, "change_email")
     signed_in.post(EMAIL, {"value": "Jo.New@Example.com"})
     shopper.refresh_from_db()
     assert shopper.email == "jo.shopper@example.com"  # not until the new address is proved
@@ -55,7 +46,7 @@ def test_a_new_email_is_proved_by_a_code_sent_to_it_and_the_old_address_is_told(
 
 
 def test_a_wrong_code_changes_nothing(signed_in, shopper):
-    grant(signed_in, "change_email")
+    step_up_grant(signed_in, "change_email")
     signed_in.post(EMAIL, {"value": "jo.new@example.com"})
 
     response = signed_in.post(EMAIL, {"do": "verify", "code": "000000"})
@@ -66,7 +57,7 @@ def test_a_wrong_code_changes_nothing(signed_in, shopper):
 
 
 def test_an_email_another_account_uses_is_refused(signed_in, outsider):
-    grant(signed_in, "change_email")
+    step_up_grant(signed_in, "change_email")
 
     response = signed_in.post(EMAIL, {"value": outsider.email})
 
@@ -78,7 +69,7 @@ def test_a_new_number_moves_the_2sv_phone_only_once_proved_and_the_old_number_is
 ):
     shopper.phone = phone.number
     shopper.save()
-    grant(signed_in, "change_phone")
+    step_up_grant(signed_in, "change_phone")
     signed_in.post(PHONE, {"value": "+44 7911 100321"})
     phone.refresh_from_db()
     assert phone.number == "+447911123456"  # not yet
@@ -95,7 +86,7 @@ def test_a_new_number_moves_the_2sv_phone_only_once_proved_and_the_old_number_is
 
 
 def test_sending_codes_to_a_new_number_is_rate_limited(signed_in):
-    grant(signed_in, "change_phone")
+    step_up_grant(signed_in, "change_phone")
     for _ in range(5):
         signed_in.post(PHONE, {"do": "restart"})
         signed_in.post(PHONE, {"value": "+447911100321"})
@@ -107,7 +98,7 @@ def test_sending_codes_to_a_new_number_is_rate_limited(signed_in):
 
 
 def test_premium_rate_numbers_are_refused_plainly(signed_in):
-    grant(signed_in, "change_phone")
+    step_up_grant(signed_in, "change_phone")
 
     response = signed_in.post(PHONE, {"value": "+19005550100"})
 
@@ -118,7 +109,7 @@ def test_premium_rate_numbers_are_refused_plainly(signed_in):
 def test_an_outsiders_session_cannot_change_anothers_email(outsider, shopper):
     intruder = Client()
     intruder.force_login(outsider)
-    grant(intruder, "change_email")
+    step_up_grant(intruder, "change_email")
 
     intruder.post(EMAIL, {"value": "stolen@example.com"})
 
@@ -127,7 +118,7 @@ def test_an_outsiders_session_cannot_change_anothers_email(outsider, shopper):
 
 
 def test_codes_to_new_email_addresses_are_rate_limited_per_account(signed_in, mailoutbox):
-    grant(signed_in, "change_email")
+    step_up_grant(signed_in, "change_email")
     for n in range(8):
         signed_in.post(EMAIL, {"do": "restart"})
         signed_in.post(EMAIL, {"value": f"someone{n}@example.com"})

@@ -1,24 +1,15 @@
 """Changing the password: behind step-up and the current password; everything else is signed out."""
 
-import time
-
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from security.models import SecurityEvent, TrustedDevice
-from security.step_up import SESSION_KEY as GRANTS
-from tests.helpers import run_pending_on_commit
+from tests.helpers import run_pending_on_commit, step_up_grant
 
 pytestmark = pytest.mark.django_db
 URL = "/account/security/password/"
 NEW = "fresh vivid harbour 93"
-
-
-def grant(client, action="change_password", seconds_left=600):
-    session = client.session
-    session[GRANTS] = {action: time.time() + seconds_left}
-    session.save()
 
 
 @pytest.fixture
@@ -29,16 +20,16 @@ def signed_in(client, shopper):
 
 def test_it_needs_step_up_for_this_action_and_a_fresh_grant(signed_in):
     assert signed_in.get(URL).headers["Location"].startswith("/account/verify/?action=change_password")
-    grant(signed_in, "change_email")
+    step_up_grant(signed_in, "change_email")
     assert signed_in.get(URL).headers["Location"].startswith("/account/verify/")  # another action's grant
-    grant(signed_in, "change_password", seconds_left=-60)  # given 11 minutes ago
+    step_up_grant(signed_in, "change_password", seconds_left=-60)  # given 11 minutes ago
     assert signed_in.get(URL).headers["Location"].startswith("/account/verify/")
-    grant(signed_in)
+    step_up_grant(signed_in, "change_password")
     assert signed_in.get(URL).status_code == 200
 
 
 def test_the_current_password_is_required(signed_in, shopper, password):
-    grant(signed_in)
+    step_up_grant(signed_in, "change_password")
 
     response = signed_in.post(URL, {"current_password": "not it", "new_password": NEW, "keep_signed_in": "on"})
 
@@ -57,7 +48,7 @@ def test_a_new_password_ends_every_other_session_and_trusted_device_and_alerts(
     TrustedDevice.objects.create(
         user=shopper, token_hash="t" * 64, name="Safari on iOS", expires_at=timezone.now() + timezone.timedelta(days=30)
     )
-    grant(signed_in)
+    step_up_grant(signed_in, "change_password")
 
     response = signed_in.post(URL, {"current_password": password, "new_password": NEW, "keep_signed_in": "on"})
 
@@ -74,7 +65,7 @@ def test_a_new_password_ends_every_other_session_and_trusted_device_and_alerts(
 
 
 def test_the_person_can_choose_to_be_signed_out_here_too(signed_in, shopper, password):
-    grant(signed_in)
+    step_up_grant(signed_in, "change_password")
 
     response = signed_in.post(URL, {"current_password": password, "new_password": NEW})
 
@@ -83,7 +74,7 @@ def test_the_person_can_choose_to_be_signed_out_here_too(signed_in, shopper, pas
 
 
 def test_weak_new_passwords_are_refused(signed_in, password):
-    grant(signed_in)
+    step_up_grant(signed_in, "change_password")
 
     response = signed_in.post(URL, {"current_password": password, "new_password": "password123"})
 
@@ -91,7 +82,7 @@ def test_weak_new_passwords_are_refused(signed_in, password):
 
 
 def test_guessing_the_current_password_is_rate_limited(signed_in, shopper, password):
-    grant(signed_in)
+    step_up_grant(signed_in, "change_password")
     for _ in range(6):
         signed_in.post(URL, {"current_password": "guess", "new_password": NEW})
 

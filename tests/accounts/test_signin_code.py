@@ -11,8 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.signin import PENDING_KEY
 from security.models import FailureStreak, SecurityEvent, TrustedDevice
-from security.step_up import SESSION_KEY as GRANTS
-from tests.helpers import last_code_sent_to, run_pending_on_commit
+from tests.helpers import last_code_sent_to, run_pending_on_commit, step_up_grant
 
 pytestmark = pytest.mark.django_db
 SIGNIN, CODE, SECURITY = "/account/signin/", "/account/signin/code/", "/account/security/"
@@ -208,9 +207,7 @@ def test_sign_out_everywhere_ends_other_sessions_and_revokes_trusted_devices(sho
     password_step(other, shopper, password)
     assert signed_in_as(other) == shopper.pk
     here.force_login(shopper)
-    session = here.session
-    session[GRANTS] = {"signout_everywhere": time.time() + 600}
-    session.save()
+    step_up_grant(here, "signout_everywhere")
 
     here.post("/account/security/signout-everywhere/")
 
@@ -228,9 +225,7 @@ def test_trusted_devices_are_listed_and_removing_them_needs_step_up(client, shop
     assert response.headers["Location"].startswith("/account/verify/?action=trusted_devices")
     assert TrustedDevice.objects.filter(revoked_at__isnull=True).count() == 1
 
-    session = client.session
-    session[GRANTS] = {"trusted_devices": time.time() + 600}
-    session.save()
+    step_up_grant(client, "trusted_devices")
     client.post("/account/security/devices/remove/", {"device": TrustedDevice.objects.get().pk})
     assert TrustedDevice.objects.filter(revoked_at__isnull=True).count() == 0
 
@@ -239,9 +234,7 @@ def test_an_outsider_cannot_remove_anothers_trusted_device(client, shopper, outs
     trust_this_browser(client, shopper, password, authenticator)
     intruder = Client()
     intruder.force_login(outsider)
-    session = intruder.session
-    session[GRANTS] = {"trusted_devices": time.time() + 600}
-    session.save()
+    step_up_grant(intruder, "trusted_devices")
 
     response = intruder.post("/account/security/devices/remove/", {"device": TrustedDevice.objects.get().pk})
     assert response.status_code == 404

@@ -13,6 +13,8 @@ import os
 import statistics
 import time
 
+from tests.helpers import wrong_code
+
 os.environ["DJANGO_SETTINGS_MODULE"] = "tests.bench.settings"
 
 
@@ -92,7 +94,7 @@ def main() -> None:
     wrong, right = [], []
     for shipment_id, code in by_function:
         cache.clear()  # one wrong code per shipment; the per-courier pause is not what is measured
-        bad = f"{(int(code) + 1) % 1_000_000:06d}"
+        bad = wrong_code(code)
         wrong.append(measure(shipment_mark_delivered, shipment_id=shipment_id, courier=courier, code=bad))
         right.append(measure(shipment_mark_delivered, shipment_id=shipment_id, courier=courier, code=code))
         assert right[-1][2].outcome == Outcome.DELIVERED, right[-1][2]

@@ -9,7 +9,7 @@ from django.test import Client
 from delivery.handoff import Outcome, shipment_mark_delivered
 from delivery.models import Shipment, ShipmentEvent
 from messaging.backends import locmem
-from tests.helpers import run_pending_on_commit
+from tests.helpers import run_pending_on_commit, wrong_code
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,6 @@ def courier_client(courier):
     client = Client()
     client.force_login(courier)
     return client
-
-
-def wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
 def test_the_handoff_page_is_made_for_a_phone(courier_client, out_with_code):
@@ -58,10 +54,10 @@ def test_the_right_code_completes_the_delivery_and_tells_the_shopper(
 
 def test_a_wrong_code_says_how_many_tries_are_left(courier_client, out_with_code):
     shipment, code = out_with_code
-    response = courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong(code)})
+    response = courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong_code(code)})
     assert response.status_code == 400
     assert "That code is not right. 4 tries left before the code locks." in response.content.decode()
-    response = courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong(code)})
+    response = courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong_code(code)})
     assert "3 tries left" in response.content.decode()
 
 
@@ -77,8 +73,8 @@ def test_something_that_is_not_a_code_costs_no_try(courier_client, out_with_code
 def test_five_wrong_codes_lock_it_and_the_shopper_is_alerted(courier_client, out_with_code, mailoutbox):
     shipment, code = out_with_code
     for _ in range(4):
-        courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong(code)})
-    response = courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong(code)})
+        courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong_code(code)})
+    response = courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong_code(code)})
     page = response.content.decode()
     assert "The code is locked" in page and "Keep the parcel and mark this attempt failed" in page
     assert 'name="code"' not in page  # nothing more to type
@@ -95,7 +91,7 @@ def test_five_wrong_codes_lock_it_and_the_shopper_is_alerted(courier_client, out
 def test_after_a_lock_the_courier_marks_the_attempt_failed(courier_client, out_with_code):
     shipment, code = out_with_code
     for _ in range(5):
-        courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong(code)})
+        courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong_code(code)})
     response = courier_client.post(f"/courier/{shipment.pk}/failed/", {"reason": "code_locked"})
     assert response.url == "/courier/"
     shipment.refresh_from_db()
@@ -104,7 +100,7 @@ def test_after_a_lock_the_courier_marks_the_attempt_failed(courier_client, out_w
 
 def test_the_shopper_gets_a_new_code_and_the_old_one_dies(client, shopper, courier_client, out_with_code, mailoutbox):
     shipment, old_code = out_with_code
-    courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong(old_code)})  # one slip, not locked
+    courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong_code(old_code)})  # one slip, not locked
     client.force_login(shopper)
     response = client.post(f"/orders/{shipment.order_id}/delivery-code/")
     assert response.url == f"/orders/{shipment.order_id}/"
@@ -126,7 +122,7 @@ def test_a_locked_code_is_not_renewed_the_same_day(client, shopper, courier_clie
     """Otherwise whoever is at the door, told to keep the parcel, would get five more guesses per renewal."""
     shipment, code = out_with_code
     for _ in range(5):
-        courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong(code)})
+        courier_client.post(f"/courier/{shipment.pk}/", {"code": wrong_code(code)})
     client.force_login(shopper)
     order_page = client.get(f"/orders/{shipment.order_id}/").content.decode()
     assert "today's code is locked" in order_page and "Get a new code" not in order_page

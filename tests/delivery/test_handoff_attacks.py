@@ -13,7 +13,7 @@ from delivery.codes import delivery_code_renew
 from delivery.handoff import Outcome, shipment_mark_delivered
 from delivery.models import Shipment, ShipmentEvent
 from delivery.shipments import shipment_attempt_failed, shipment_send_out
-from tests.helpers import delivery_code_sent_to, race
+from tests.helpers import delivery_code_sent_to, race, wrong_code
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -22,10 +22,6 @@ def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def wrong(code: str, offset: int = 1) -> str:
-    return f"{(int(code) + offset) % 1_000_000:06d}"
 
 
 @pytest.mark.django_db
@@ -70,7 +66,7 @@ def test_another_couriers_shipment_does_not_exist_for_them(shopper, courier, mak
 def test_guessing_locks_the_code_at_five_whatever_comes_next(courier, shopper, place_order, send_out):
     shipment, code = send_out(place_order(shopper, "tablet"), courier)
     outcomes = [
-        shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong(code, n)).outcome
+        shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong_code(code, n)).outcome
         for n in range(1, 6)
     ]
     assert outcomes == [Outcome.WRONG_CODE] * 4 + [Outcome.LOCKED]
@@ -89,7 +85,7 @@ def test_guessing_across_shipments_pauses_the_courier_and_stands_out(
     # 4 wrong on each of the first two, 2 on the third: 10 in all, no code locked, and then the courier stops.
     for (shipment, code), tries in zip(shipments, (4, 4, 2), strict=True):
         for n in range(1, tries + 1):
-            shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong(code, n))
+            shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong_code(code, n))
     third, third_code = shipments[2]
     paused = shipment_mark_delivered(shipment_id=third.pk, courier=courier, code=third_code)
     assert paused.outcome == Outcome.COURIER_PAUSED and paused.retry_after > 0
@@ -173,7 +169,7 @@ def test_five_wrong_codes_at_once_are_all_counted(courier, shopper, place_order,
     shipment, code = send_out(place_order(shopper, "tablet"), courier)
     outcomes = race(
         6,
-        lambda: shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong(code)),
+        lambda: shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong_code(code)),
         hold=lambda: Shipment.objects.select_for_update().get(pk=shipment.pk),
     )
     assert sorted(outcomes) == sorted([Outcome.WRONG_CODE] * 4 + [Outcome.LOCKED] * 2)
@@ -196,7 +192,7 @@ def test_wrong_codes_at_many_drops_at_once_still_stop_at_the_couriers_allowance(
     def one_wrong_code():
         with claim:
             shipment, code = next(turns)
-        return shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong(code))
+        return shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong_code(code))
 
     outcomes = race(
         len(drops),

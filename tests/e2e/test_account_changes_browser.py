@@ -6,24 +6,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import PaymentCard
+from tests.e2e.steps import code_field, sign_in
 from tests.helpers import last_code_sent_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NEW = "fresh vivid harbour 93"
-
-
-def code_field(page: Page):
-    return page.get_by_label("Code", exact=True)
-
-
-def signed_in(page: Page, user, password, mailoutbox) -> None:
-    page.goto("/account/signin/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    code_field(page).fill(last_code_sent_to(user.email, mailoutbox))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-menu summary")).to_contain_text("Hello,")
 
 
 def prove_by_email(page: Page, user, mailoutbox) -> None:
@@ -33,7 +20,7 @@ def prove_by_email(page: Page, user, mailoutbox) -> None:
 
 
 def test_change_email_then_phone(page: Page, look, shopper, password, mailoutbox):
-    signed_in(page, shopper, password, mailoutbox)
+    sign_in(page, shopper, password, mailoutbox)
     page.goto("/account/security/")
     page.get_by_role("link", name="Change email").click()
     prove_by_email(page, shopper, mailoutbox)
@@ -58,7 +45,7 @@ def test_change_email_then_phone(page: Page, look, shopper, password, mailoutbox
 
 
 def test_change_password(page: Page, look, shopper, password, mailoutbox):
-    signed_in(page, shopper, password, mailoutbox)
+    sign_in(page, shopper, password, mailoutbox)
     page.goto("/account/security/password/")
     prove_by_email(page, shopper, mailoutbox)
     page.get_by_label("Current password").fill(password)
@@ -69,7 +56,7 @@ def test_change_password(page: Page, look, shopper, password, mailoutbox):
 
 
 def test_add_a_card(page: Page, look, shopper, password, mailoutbox):
-    signed_in(page, shopper, password, mailoutbox)
+    sign_in(page, shopper, password, mailoutbox)
     page.goto("/account/cards/")
     prove_by_email(page, shopper, mailoutbox)
     page.get_by_role("link", name="Add a card").click()

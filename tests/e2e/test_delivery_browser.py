@@ -7,20 +7,10 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Address, PaymentCard
 from delivery.models import Shipment
-from tests.helpers import delivery_code_sent_to, last_code_sent_to
+from tests.e2e.steps import sign_in
+from tests.helpers import delivery_code_sent_to, wrong_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page: Page, user, password, mailoutbox) -> None:
-    """Password, then the new-browser code, texted to the phone on file or else emailed (no 2SV here)."""
-    page.goto("/account/signin/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code", exact=True).fill(last_code_sent_to(user.phone or user.email, mailoutbox))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-menu summary")).to_contain_text("Hello,")
 
 
 def admin_sign_in(page: Page, admin_user, password, app) -> None:
@@ -72,7 +62,7 @@ def test_no_code_no_handoff(
     PaymentCard.objects.create(user=shopper, brand="Visa", last4="4242", exp_month=12, exp_year=2040, name_on_card="JO")
 
     # The shopper orders a tablet (£449: over the threshold).
-    sign_in(page, shopper, password, mailoutbox)
+    sign_in(page, shopper, password, mailoutbox, code_to=shopper.phone)
     page.goto("/products/pebble-tablet/")
     page.get_by_role("button", name="Add to basket").click()
     expect(page.get_by_role("status")).to_contain_text("Added to your basket: Pebble tablet")
@@ -121,7 +111,7 @@ def test_no_code_no_handoff(
     code_input = courier_page.get_by_label("Delivery code")
     expect(code_input).to_have_attribute("inputmode", "numeric")
     expect(code_input).to_have_attribute("autocomplete", "one-time-code")
-    code_input.fill(f"{(int(code) + 1) % 1_000_000:06d}")
+    code_input.fill(wrong_code(code))
     courier_page.get_by_role("button", name="Check code and hand over").click()
     expect(courier_page.get_by_role("alert")).to_contain_text("That code is not right. 4 tries left")
     look("courier-wrong-code", target=courier_page, size="phone")

@@ -8,23 +8,10 @@ from playwright.sync_api import Page, expect
 
 from messaging.backends import locmem
 from security.methods import two_step_summary
+from tests.e2e.steps import code_field, sign_in
 from tests.helpers import last_code_sent_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def code_field(page: Page):
-    return page.get_by_label("Code", exact=True)
-
-
-def sign_in(page: Page, user, password, mailoutbox) -> None:
-    page.goto("/account/signin/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    code_field(page).fill(last_code_sent_to(user.email, mailoutbox))  # a new browser: the emailed code
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-menu summary")).to_contain_text("Hello,")
 
 
 def sms_code(number: str) -> str:

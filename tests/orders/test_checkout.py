@@ -7,6 +7,7 @@ import pytest
 from accounts.models import Address, PaymentCard
 from delivery.models import Shipment, ShipmentEvent
 from orders.models import DeliveryCodeReason, Order
+from tests.helpers import step_up_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -136,16 +137,10 @@ def test_checkout_links_to_adding_an_address_and_comes_back(client, shopper, cat
 
 
 def test_an_address_added_from_checkout_leads_back_to_checkout(client, shopper, catalog):
-    import time
-
-    from security.step_up import SESSION_KEY as GRANTS
-
     client.force_login(shopper)
     client.post("/products/usb-cable/add/", {"quantity": 1})
     assert client.get("/account/addresses/new/?next=/checkout/").url.startswith("/account/verify/?action=addresses")
-    session = client.session
-    session[GRANTS] = {"addresses": time.time() + 600}
-    session.save()
+    step_up_grant(client, "addresses")
     response = client.post(
         "/account/addresses/new/?next=/checkout/",
         {"full_name": "Jo", "line1": "1 Lock St", "city": "Leeds", "postcode": "LS1 1AA", "country": "GB"},

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from security.challenges import Outcome, challenge_issue, challenge_resend, challenge_verify
 from security.models import Challenge, FailureStreak, Method, SecurityEvent
+from tests.helpers import wrong_code
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ def test_an_expired_code_fails_and_says_send_a_new_one(shopper, code_sent_to):
 def test_wrong_codes_say_how_many_tries_are_left(shopper, code_sent_to):
     challenge = issue_email(shopper)
     code = code_sent_to(shopper.email)
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    wrong = wrong_code(code)
 
     assert verify(challenge, wrong).message == "That code isn't right. You have 4 tries left."
     assert verify(challenge, wrong).message == "That code isn't right. You have 3 tries left."
@@ -92,7 +93,7 @@ def test_wrong_codes_say_how_many_tries_are_left(shopper, code_sent_to):
 def test_the_sixth_try_is_refused_even_with_the_right_code(shopper, code_sent_to):
     challenge = issue_email(shopper)
     code = code_sent_to(shopper.email)
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    wrong = wrong_code(code)
     FailureStreak.objects.create(user=shopper)  # no waits for this test: only the per-challenge limit
     outcomes = []
     for _ in range(5):

@@ -1,7 +1,6 @@
 """Turning 2SV on and managing it on Login & security, through step-up, as a shopper would."""
 
 import re
-import time
 
 import pyotp
 import pytest
@@ -9,8 +8,7 @@ from django.urls import reverse
 
 from security.methods import two_step_summary
 from security.models import AuthenticatorDevice, BackupCodeDevice, PhoneDevice, SecurityEvent
-from security.step_up import SESSION_KEY
-from tests.helpers import last_code_sent_to, run_pending_on_commit
+from tests.helpers import last_code_sent_to, run_pending_on_commit, step_up_grant
 
 pytestmark = pytest.mark.django_db
 SECURITY = "/account/security/"
@@ -100,25 +98,19 @@ def test_every_2sv_page_needs_step_up(signed_in):
 
 
 def test_a_grant_for_another_action_does_not_open_2sv_settings(signed_in):
-    session = signed_in.session
-    session[SESSION_KEY] = {"change_email": time.time() + 600}
-    session.save()
+    step_up_grant(signed_in, "change_email")
 
     assert signed_in.get(START).headers["Location"].startswith("/account/verify/")
 
 
 def test_an_eleven_minute_old_grant_does_not_open_2sv_settings(signed_in):
-    session = signed_in.session
-    session[SESSION_KEY] = {"two_step": time.time() - 60}  # given 11 minutes ago, valid for 10
-    session.save()
+    step_up_grant(signed_in, "two_step", seconds_left=-60)  # given 11 minutes ago, valid for 10
 
     assert signed_in.get(START).headers["Location"].startswith("/account/verify/")
 
 
 def test_a_fresh_grant_opens_them(signed_in):
-    session = signed_in.session
-    session[SESSION_KEY] = {"two_step": time.time() + 540}
-    session.save()
+    step_up_grant(signed_in, "two_step", seconds_left=540)
 
     assert signed_in.get(START).status_code == 200
 
@@ -173,9 +165,7 @@ def test_step_up_can_switch_to_a_backup_code(signed_in, shopper, authenticator, 
 
 @pytest.fixture
 def granted(signed_in):
-    session = signed_in.session
-    session[SESSION_KEY] = {"two_step": time.time() + 600}
-    session.save()
+    step_up_grant(signed_in, "two_step")
     return signed_in
 
 
@@ -233,9 +223,7 @@ def test_turning_2sv_off_removes_every_method_and_alerts(
 
 def test_an_outsider_cannot_touch_anothers_methods(client, outsider, shopper, authenticator, phone, backup_codes):
     client.force_login(outsider)
-    session = client.session
-    session[SESSION_KEY] = {"two_step": time.time() + 600}
-    session.save()
+    step_up_grant(client, "two_step")
 
     assert client.get(reverse("security:method_remove", args=[phone.persistent_id])).status_code == 404
     assert client.post(reverse("security:method_primary", args=[phone.persistent_id])).status_code == 404
