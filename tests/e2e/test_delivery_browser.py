@@ -127,3 +127,30 @@ def test_no_code_no_handoff(
     expect(page.get_by_text("Handed over on")).to_be_visible()
     assert code not in page.content()
     look("order-delivered")
+
+
+def test_a_locked_code_keeps_the_parcel(
+    page: Page, browser_context, look, shopper, courier, password, place_order, send_out, mailoutbox
+):
+    shipment, code = send_out(place_order(shopper, "tablet"), courier)
+
+    courier_page = browser_context("phone")
+    sign_in(courier_page, courier, password, mailoutbox)
+    courier_page.goto(f"/courier/{shipment.pk}/")
+    for offset in range(1, 6):
+        courier_page.get_by_label("Delivery code").fill(wrong_code(code, offset))
+        courier_page.get_by_role("button", name="Check code and hand over").click()
+    expect(courier_page.get_by_role("alert")).to_contain_text("The code is locked")
+    expect(courier_page.get_by_label("Delivery code")).to_have_count(0)
+    look("courier-locked", target=courier_page, size="phone")
+    courier_page.get_by_role("button", name="The delivery code was locked after too many wrong tries").click()
+    expect(courier_page.get_by_role("status")).to_contain_text("Attempt marked failed")
+
+    sign_in(page, shopper, password, mailoutbox)
+    page.goto(f"/orders/{shipment.order_id}/")
+    expect(page.get_by_role("heading", name="Delivery attempt failed")).to_be_visible()
+    expect(page.get_by_text("We couldn't deliver your parcel: the delivery code was locked")).to_be_visible()
+    expect(page.get_by_text("We'll try again on the next delivery day, with a new code.")).to_be_visible()
+    expect(page.get_by_role("button", name="Get a new code")).to_have_count(0)
+    assert code not in page.content()
+    look("order-after-lock")
