@@ -141,8 +141,8 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "deadbolt-demo")
 
 # Sessions: long for shopping (two weeks); sensitive actions ask for a fresh code instead.
 SESSION_COOKIE_AGE = 14 * 24 * 3600
-# In Redis when it is there (no database round trips on every request); in the database otherwise.
-SESSION_ENGINE = "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Always in the database: a Redis outage must not sign everyone out (Redis holds nothing a person needs).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -1,4 +1,4 @@
-"""Production settings for benchmarks (Argon2, Redis sessions when REDIS_URL is set), over plain HTTP."""
+"""Production settings for benchmarks (Argon2, sessions in the database), over plain HTTP."""
 
 import os
 
