@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "config",
+    "config.health",
     "accounts",
     "security",
     "messaging",
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.SigninAdmissionMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -169,6 +172,7 @@ STORAGES = {
 # HTTPS and headers. Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -305,7 +309,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True  # redelivered; the outbox row makes a 
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "messaging.tasks.sweep_outbox", "schedule": 30.0},
     "sweep-abandoned-signins": {"task": "security.tasks.sweep_abandoned_signins", "schedule": 60.0},
+    "worker-heartbeat": {
+        "task": "config.tasks.worker_heartbeat",
+        "schedule": 30.0,
+        "options": {"queue": "maintenance", "expires": 30.0},
+    },
 }
+
+# The web tier under failure and overload (config/middleware.py, config/health/, config/gunicorn.py).
+WEB_DATABASE_RETRY_AFTER_SECONDS = 30  # Retry-After of the 503 page while PostgreSQL is unreachable
+# Password checks (Argon2, ~100 ms of CPU) at once per web process, how many may wait for a turn and for how
+# long; every other sign-in POST is answered 503 at once, before it queues past the person's patience.
+SIGNIN_ADMISSION_CONCURRENCY = env_int("SIGNIN_ADMISSION_CONCURRENCY", 2, minimum=1)
+SIGNIN_ADMISSION_QUEUE = env_int("SIGNIN_ADMISSION_QUEUE", 4)
+SIGNIN_ADMISSION_WAIT_SECONDS = 1.0
+SIGNIN_ADMISSION_RETRY_AFTER_SECONDS = 5
+SIGNIN_ADMISSION_URL_NAMES = ["accounts:signin", "admin:login"]
+HEALTH_CHECK_TIMEOUT_SECONDS = 1.0
+HEALTH_WORKER_STALE_SECONDS = 90  # three missed heartbeats
+
+# Error reports: Sentry when SENTRY_DSN is set, without local variables, request bodies or personal data.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
 
 LOGGING = {
     "version": 1,

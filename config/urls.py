@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
+from config.health.views import health
+
 # The admin needs a session verified by a second factor (django-otp), not just a staff password.
 admin.site.__class__ = OTPAdminSite
 
@@ -13,7 +15,10 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("delivery.urls")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
 ]
+
+handler500 = "config.views.server_error"
 
 admin.site.site_header = f"{settings.SHOP_NAME} administration"
 admin.site.site_title = f"{settings.SHOP_NAME} admin"

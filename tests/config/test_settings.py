@@ -136,7 +136,7 @@ def test_the_suite_runs_on_the_database_and_cache_the_environment_names():
         assert engine == "django.db.backends.sqlite3"
     if os.environ.get("REDIS_URL"):
         assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-        assert celery_app.conf.broker_url == os.environ["REDIS_URL"]
+        assert celery_app.conf.broker_url == (os.environ.get("CELERY_BROKER_URL") or os.environ["REDIS_URL"])
         assert production_settings.CELERY_TASK_ALWAYS_EAGER is False
         cache.set("probe", "shared", 5)
         assert cache.get("probe") == "shared"  # a real round trip to Redis

@@ -1,0 +1,14 @@
+import sys
+
+from django.http import HttpRequest, HttpResponse
+
+from config.outage import database_unavailable, is_database_outage, static_page
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the database outage page when that is the cause (an error in a middleware, such as a session
+    save, reaches here rather than process_exception); otherwise the static 500 page."""
+    error = sys.exc_info()[1]
+    if is_database_outage(error):
+        return database_unavailable(request, error)
+    return static_page("500.html", status=500)
