@@ -1,10 +1,12 @@
-"""Guarding cost and abuse (SMS pumping): where SMS and voice may go, and how often."""
+"""Guarding cost and abuse (SMS pumping, inbox floods): where messages may go, and how often."""
+
+import enum
 
 import phonenumbers
 from django.conf import settings
 from phonenumbers import PhoneNumberType
 
-from config.ratelimit import limit_hit, limit_peek
+from config.ratelimit import limit_peek, limits_hit
 from messaging.models import Channel, FailureReason
 
 # Number types that can receive a code. Premium-rate, shared-cost, toll-free, UAN, pager, voicemail,
@@ -33,15 +35,41 @@ def destination_refusal(*, channel: str, destination: str) -> FailureReason | No
     return None
 
 
-def send_cap_refusal(*, channel: str, destination: str, request_ip: str | None) -> FailureReason | None:
-    """Count one SMS or voice send against the per-destination and per-IP caps; a refused one is not counted."""
-    if channel == Channel.EMAIL:
+class Budget(enum.StrEnum):
+    """Whose allowance a message draws on. Each flow that sends names its budget; messaging knows no flows."""
+
+    CODE = "code"  # asked for by a signed-in session, or one that proved the password
+    STRANGER = "stranger"  # could be asked for by anyone with an email or number: reset, sign-up, "This wasn't me"
+    DELIVERY = "delivery"  # delivery codes and updates: never refused because sign-in codes filled a cap
+    ALERT = "alert"  # security alerts: never capped (each cause of one is limited where it happens)
+    CHECKED = "checked"  # the caller counted it against the caps already (so both branches of a flow do the same)
+
+
+def send_cap_refusal(
+    *, channel: str, destination: str, budget: Budget, account: str = "", request_ip: str | None = None
+) -> tuple[FailureReason, int] | None:
+    """Count one send against the caps of its budget, all or nothing; a refused one is not counted.
+    Returns the reason and the seconds until a send would be allowed, or None when it may go."""
+    if budget in {Budget.ALERT, Budget.CHECKED}:
         return None
-    if not limit_peek("message_per_destination", destination).allowed:
-        return FailureReason.RATE_LIMITED_DESTINATION
-    if request_ip and not limit_peek("message_per_ip", request_ip).allowed:
-        return FailureReason.RATE_LIMITED_IP
-    limit_hit("message_per_destination", destination)
-    if request_ip:
-        limit_hit("message_per_ip", request_ip)
-    return None
+    destination_limits = {
+        Budget.CODE: ["code_per_destination"],
+        Budget.STRANGER: ["stranger_code_per_destination", "code_per_destination"],
+        Budget.DELIVERY: ["delivery_message_per_destination"],
+    }[budget]
+    limits = [(name, destination) for name in destination_limits]  # a phone's SMS and calls count together
+    if budget == Budget.CODE and account:
+        limits.append(("code_per_account", account))
+    if request_ip and budget in {Budget.CODE, Budget.STRANGER}:
+        limits.append(("code_per_ip", request_ip))
+    allowance = limits_hit(*limits)
+    if allowance.allowed:
+        return None
+    # Which cap bit decides the words: a network's, or this person's (destination and account read the same).
+    if (
+        request_ip
+        and any(name == "code_per_ip" for name, _subject in limits)
+        and not limit_peek("code_per_ip", request_ip).allowed
+    ):
+        return FailureReason.RATE_LIMITED_IP, allowance.retry_after
+    return FailureReason.RATE_LIMITED_DESTINATION, allowance.retry_after

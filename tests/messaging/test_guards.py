@@ -2,21 +2,23 @@
 
 import pytest
 
+from messaging.guards import Budget
 from messaging.models import Channel, FailureReason, Message, Status
 from messaging.outbox import message_queue
 
 pytestmark = pytest.mark.django_db
 
 
-def send(channel, to, ip=None):
+def send(channel, to, ip=None, budget=Budget.CODE, kind="code"):
     return message_queue(
         channel=channel,
         destination=to,
-        kind="code",
+        kind=kind,
         language="en-US",
-        context={"code": "123456", "purpose": "signin"},
+        context={"code": "123456", "purpose": "signin", "event": "new_signin"},
         expires_in=600,
         request_ip=ip,
+        budget=budget,
     )
 
 
@@ -73,7 +75,7 @@ def test_voice_and_sms_share_the_destination_cap():
 
 
 def test_twenty_a_day_to_one_number(settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "message_per_destination": [(900, 100), (86400, 20)]}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "code_per_destination": [(900, 100), (86400, 20)]}
 
     statuses = [send(Channel.SMS, "+447911123456").status for _ in range(21)]
 
@@ -82,7 +84,7 @@ def test_twenty_a_day_to_one_number(settings):
 
 
 def test_one_network_cannot_pump_many_numbers(settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "message_per_ip": [(3600, 3)]}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "code_per_ip": [(3600, 3)]}
 
     statuses = [send(Channel.SMS, f"+44791112345{n}", ip="203.0.113.9").status for n in range(4)]
 
@@ -91,7 +93,48 @@ def test_one_network_cannot_pump_many_numbers(settings):
     assert send(Channel.SMS, "+447911123459", ip="198.51.100.7").status == Status.QUEUED
 
 
-def test_email_is_not_capped_here():
+def test_email_codes_are_capped_like_texts():
+    """Issue 12: email had no cap, so 40 step-up pages sent 40 emails in 5 seconds."""
     statuses = [send(Channel.EMAIL, "jo@example.com").status for _ in range(8)]
 
-    assert set(statuses) == {Status.QUEUED}
+    assert statuses == [Status.QUEUED] * 5 + [Status.FAILED] * 3
+
+
+def test_what_a_stranger_can_trigger_never_uses_up_the_owners_codes():
+    strangers = [send(Channel.EMAIL, "jo@example.com", budget=Budget.STRANGER).status for _ in range(10)]
+    owners = [send(Channel.EMAIL, "jo@example.com").status for _ in range(5)]
+
+    assert strangers.count(Status.QUEUED) == 2  # the stranger's share of the 5 in 10 minutes
+    assert owners.count(Status.QUEUED) == 3  # the owner still has the rest: never more than 5 to the inbox
+
+
+def test_security_alerts_and_delivery_codes_are_never_refused_by_the_code_cap():
+    for _ in range(5):
+        send(Channel.SMS, "+447911123456")
+    assert send(Channel.SMS, "+447911123456").status == Status.FAILED  # the code cap is full
+
+    assert send(Channel.SMS, "+447911123456", budget=Budget.ALERT, kind="security_alert").status == Status.QUEUED
+    assert send(Channel.SMS, "+447911123456", budget=Budget.DELIVERY).status == Status.QUEUED
+
+
+def test_the_caps_are_checked_and_counted_in_one_step_under_parallel_sends(transactional_db):
+    """Issue 12: the caps were checked, then counted, so parallel sends could all pass."""
+    import threading
+
+    from django.db import connections
+
+    results, start = [], threading.Barrier(12)
+
+    def one():
+        try:
+            start.wait()
+            results.append(send(Channel.SMS, "+447911123456").status)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=one) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(Status.QUEUED) == 5
