@@ -3,8 +3,9 @@
 from accounts.models import Address, Language, PaymentCard, User
 from security.methods import phone_add
 
-# The demo admin's phone for 2SV (django-otp guards /admin/): its codes land in the dev outbox.
+# The demo admin's and courier's phones for 2SV (both roles need it): their codes land in the dev outbox.
 DEMO_ADMIN_PHONE = "+447911123456"
+DEMO_COURIER_PHONE = "+447911123458"
 DEMO_SHOPPER_PHONE = "+447911123457"
 
 DEMO_ACCOUNTS = (
@@ -23,8 +24,9 @@ def demo_accounts_create(*, password: str) -> list[tuple[User, bool]]:
         created = user is None
         if created:
             user = User.objects.create_user(email, password, name=name, preferred_language=Language.EN_GB, **roles)
-            if user.is_staff:
-                phone_add(user=user, number=DEMO_ADMIN_PHONE, channel="sms", primary=True, confirmed=True, request=None)
+            if user.is_staff or user.is_courier:
+                number = DEMO_ADMIN_PHONE if user.is_staff else DEMO_COURIER_PHONE
+                phone_add(user=user, number=number, channel="sms", primary=True, confirmed=True, request=None)
             if not roles:  # the shopper: somewhere to deliver to and a card record to check out with
                 user.phone = DEMO_SHOPPER_PHONE
                 user.save(update_fields=["phone"])

@@ -10,12 +10,14 @@ import django_otp
 from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from accounts.models import User
 from security.alerts import alert_send
 from security.events import event_record
 from security.methods import two_step_summary
 from security.models import SecurityEvent
+from security.recovery import recovery_open
 from security.trusted_devices import (
     browser_is_recognised,
     browser_recognise,
@@ -26,13 +28,14 @@ from security.trusted_devices import (
 
 PENDING_KEY = "pending_signin"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-TWO_STEP, NEW_DEVICE, RECOVERY = "two_step", "new_device", "recovery"
+TWO_STEP, NEW_DEVICE, RECOVERY, SIGNUP = "two_step", "new_device", "recovery", "signup"
 
 
 def code_step_needed(*, request: HttpRequest, user: User) -> str | None:
-    """TWO_STEP, NEW_DEVICE or RECOVERY when a code must follow the password on this browser; None to sign in now."""
-    from security.recovery import recovery_open
-
+    """TWO_STEP, NEW_DEVICE, RECOVERY or SIGNUP when a code must follow the password on this browser; None to
+    sign in now. An account whose email was never proved proves it first (SIGNUP)."""
+    if user.email_verified_at is None:
+        return SIGNUP
     recovery = recovery_open(user)
     if recovery is not None and recovery.is_ready():
         return RECOVERY  # the wait is over: an email code, then 2SV is reset
@@ -60,12 +63,28 @@ def pending_user(pending: dict) -> User | None:
     return User.objects.filter(pk=pending["user_id"], is_active=True).first()
 
 
+def signup_email_proved(*, request: HttpRequest, response: HttpResponse, user: User) -> None:
+    """The new account's code passed: its email is proved, and it is signed in on the browser that made it."""
+    User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
+    user.email_verified_at = timezone.now()
+    event_record(user=user, kind=SecurityEvent.Kind.SIGNUP_EMAIL_PROVED, request=request)
+    browser_recognise(request=request, response=response, user=user)  # this browser made the account: no alert
+    signin_complete(request=request, response=response, user=user, announce=False)
+
+
 def signin_complete(
-    *, request: HttpRequest, response: HttpResponse, user: User, device=None, trust: bool = False
+    *,
+    request: HttpRequest,
+    response: HttpResponse,
+    user: User,
+    device=None,
+    trust: bool = False,
+    announce: bool = True,
 ) -> None:
     """Sign in: a new session key, the method recorded for django-otp, the browser recognised (and trusted when
-    asked), an event, and an email when this browser is new to the account."""
-    new_browser = not browser_is_recognised(request=request, user=user)
+    asked), an event, and an email when this browser is new to the account (unless `announce` is off: the
+    browser that just made the account)."""
+    new_browser = announce and not browser_is_recognised(request=request, user=user)
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend=BACKEND)  # cycles the session key: no fixation
     if device is not None:

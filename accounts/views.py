@@ -1,16 +1,14 @@
 import time
-from datetime import UTC
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -24,7 +22,6 @@ from accounts.changes import (
     card_add,
     card_remove,
     email_change,
-    password_change,
     phone_change,
 )
 from accounts.forms import (
@@ -40,31 +37,34 @@ from accounts.forms import (
 from accounts.models import Address, Language, PaymentCard, User, normalize_email
 from accounts.redirects import safe_next_path
 from accounts.registration import EmailTaken, user_sign_up
-from accounts.sessions import (
-    account_secure_after_intrusion,
-    password_set_after_intrusion,
-    sessions_end_everywhere_else,
-)
+from accounts.sessions import account_secure_after_intrusion, sessions_end_everywhere_else
 from accounts.signin import (
     PENDING_KEY,
     RECOVERY,
+    SIGNUP,
     TWO_STEP,
     code_step_needed,
     pending_get,
     pending_start,
     pending_user,
     signin_complete,
+    signup_email_proved,
 )
 from config.ratelimit import limit_hit
-from security.alerts import not_me_token, not_me_user_id, signin_abandoned
-from security.challenges import Outcome, backoff_refusal, challenge_issue, challenge_resend, challenge_verify
+from security.alerts import not_me_claim, not_me_token, signin_codes_failed
+from security.challenges import Outcome, challenge_issue, challenge_resend, challenge_verify
 from security.code_step import code_step_run
 from security.display import mask_email, mask_phone
 from security.events import COULD_BE_AN_INTRUDER, client_ip, event_record, recent_events
 from security.forms import CodeForm
 from security.methods import two_step_summary
 from security.models import Challenge, Method, PasswordResetRequest, SecurityEvent
-from security.password_reset import password_reset_complete, password_reset_request
+from security.password_reset import (
+    ResetRefused,
+    password_reset_code_check,
+    password_reset_request,
+)
+from security.passwords import password_set
 from security.recovery import (
     recovery_cancel,
     recovery_complete,
@@ -73,9 +73,10 @@ from security.recovery import (
     recovery_request,
 )
 from security.step_up import grant_give, step_up_required
-from security.throttles import password_failed, password_succeeded, password_wait
-from security.trusted_devices import browser_recognise, trusted_devices_for, trusted_devices_revoke
-from security.verification import EMAIL_OPTION, Option, verification_options
+from security.throttles import password_attempt, password_succeeded
+from security.trusted_devices import trusted_devices_for, trusted_devices_revoke
+from security.verification import email_option
+from security.vocabulary import Purpose, StepUpAction
 
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -102,15 +103,10 @@ def signup(request: HttpRequest) -> HttpResponse:
                 _("An account already uses this email address. Sign in instead, or use another address."),
             )
         else:
-            login(request, user, backend=_BACKEND)
-            response = redirect(next_path)
-            browser_recognise(request=request, response=response, user=user)  # this browser made the account
-            messages.success(
-                request,
-                _("Welcome to %(shop)s, %(name)s. Your account is ready.")
-                % {"shop": settings.SHOP_NAME, "name": user.get_short_name()},
-            )
-            return response
+            # Nothing is signed in, and nothing else goes to the address, until a code proves it is theirs.
+            request.session.pop(PENDING_KEY, None)
+            pending_start(request=request, user=user, reason=SIGNUP, next_path=next_path)
+            return redirect("accounts:signin_code")
     return render(request, "accounts/signup.html", {"form": form, "next": next_path})
 
 
@@ -126,7 +122,7 @@ def signin(request: HttpRequest) -> HttpResponse:
     wait_message = ""
     if request.method == "POST":
         email, ip = normalize_email(request.POST.get("email", "")), client_ip(request)
-        if wait := password_wait(email=email, ip=ip):
+        if wait := password_attempt(email=email, ip=ip):
             # Not form.add_error: that would validate the form, and so check the password, during the wait.
             form = SignInForm(request, initial={"email": request.POST.get("email", "")})
             wait_message = ngettext(
@@ -135,7 +131,7 @@ def signin(request: HttpRequest) -> HttpResponse:
                 wait,
             ) % {"seconds": wait}
         elif form.is_valid():
-            password_succeeded(email=email)
+            password_succeeded(email=email, ip=ip)
             user = form.user
             request.session.pop(PENDING_KEY, None)
             if reason := code_step_needed(request=request, user=user):
@@ -144,10 +140,8 @@ def signin(request: HttpRequest) -> HttpResponse:
             response = redirect(next_path)
             signin_complete(request=request, response=response, user=user)
             return response
-        elif form.errors.get("__all__"):
-            password_failed(email=email, ip=ip)
-            if failed := User.objects.filter(email=email).first():
-                event_record(user=failed, kind=SecurityEvent.Kind.PASSWORD_FAILED, request=request)
+        elif form.errors.get("__all__") and (failed := User.objects.filter(email=email).first()):
+            event_record(user=failed, kind=SecurityEvent.Kind.PASSWORD_FAILED, request=request)
     return render(request, "accounts/signin.html", {"form": form, "next": next_path, "wait_message": wait_message})
 
 
@@ -161,10 +155,14 @@ def signin_code(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Your sign-in timed out. Please sign in again."))
         return redirect("accounts:signin")
     reason = pending["reason"]
-    purpose = {TWO_STEP: "signin", RECOVERY: "recovery_complete"}.get(reason, "new_device")
-    options = email_only_options(user) if reason == RECOVERY else None
+    purpose = {TWO_STEP: Purpose.SIGNIN, RECOVERY: Purpose.RECOVERY_COMPLETE, SIGNUP: Purpose.SIGNUP}.get(
+        reason, Purpose.NEW_DEVICE
+    )
+    options = [email_option(user)] if reason in {RECOVERY, SIGNUP} else None
     state = pending.setdefault("code", {})
-    step = code_step_run(request=request, user=user, purpose=purpose, state=state, options=options)
+    step = code_step_run(
+        request=request, user=user, purpose=purpose, state=state, options=options, send_on_arrival=True
+    )
     request.session[PENDING_KEY] = pending
     if step.redirect_to_self:
         return redirect(request.get_full_path())
@@ -175,9 +173,18 @@ def signin_code(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:signin")
         response = redirect("security:two_step_start")
         signin_complete(request=request, response=response, user=user)
-        grant_give(request, "two_step")  # they just proved password and email: set 2SV up again now
+        grant_give(request, StepUpAction.TWO_STEP)  # they just proved password and email: set 2SV up again now
         messages.success(
             request, _("Your account is recovered and two-step verification is off. Turn it on again now.")
+        )
+        return response
+    if step.passed and reason == SIGNUP:
+        response = redirect(pending["next"])
+        signup_email_proved(request=request, response=response, user=user)
+        messages.success(
+            request,
+            _("Welcome to %(shop)s, %(name)s. Your account is ready.")
+            % {"shop": settings.SHOP_NAME, "name": user.get_short_name()},
         )
         return response
     if step.passed:
@@ -186,9 +193,16 @@ def signin_code(request: HttpRequest) -> HttpResponse:
             request=request, response=response, user=user, device=step.device, trust=request.POST.get("trust") == "on"
         )
         return response
-    if step.outcome == Outcome.TOO_MANY:
-        signin_abandoned(user=user, request=request)
-    context = {"reason": reason, "two_step": reason == TWO_STEP, "recovery": reason == RECOVERY, **step.context}
+    if step.outcome == Outcome.TOO_MANY and reason != SIGNUP:
+        signin_codes_failed(user=user, request=request)
+    context = {
+        "reason": reason,
+        "two_step": reason == TWO_STEP,
+        "recovery": reason == RECOVERY,
+        "signup": reason == SIGNUP,
+        "offer_trust": reason in {TWO_STEP, "new_device"},
+        **step.context,
+    }
     return render(request, "accounts/signin_code.html", context)
 
 
@@ -209,10 +223,6 @@ def signout(request: HttpRequest) -> HttpResponse:
 NOT_ME_SESSION = "not_me"
 
 
-def email_only_options(user) -> list[Option]:
-    return [Option(EMAIL_OPTION, _("Email"), "email", mask_email(user.email))]
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signin_recover(request: HttpRequest) -> HttpResponse:
@@ -222,7 +232,9 @@ def signin_recover(request: HttpRequest) -> HttpResponse:
     if user is None or pending["reason"] != TWO_STEP:
         return redirect("accounts:signin")
     state = pending.setdefault("recover", {})
-    step = code_step_run(request=request, user=user, purpose="recovery", state=state, options=email_only_options(user))
+    step = code_step_run(
+        request=request, user=user, purpose=Purpose.RECOVERY, state=state, options=[email_option(user)]
+    )
     request.session[PENDING_KEY] = pending
     if step.redirect_to_self:
         return redirect(request.get_full_path())
@@ -261,44 +273,63 @@ def recovery_cancel_signed_in(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def not_me(request: HttpRequest, token: str) -> HttpResponse:
-    """ "This wasn't me" from an alert: prove the email with a code; every session ends and trusted devices
-    are revoked; then a new password. Nobody is signed in at the end."""
-    user_id = not_me_user_id(token)
-    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    """ "This wasn't me" from an alert: a code to the address the alert went to; then every session ends and
+    trusted devices are revoked; a 2SV account proves a second factor (or starts the recovery wait); then a new
+    password. The link works once, for a day. Nobody is signed in at the end."""
+    state = request.session.get(NOT_ME_SESSION)
+    if not state or state.get("token") != token:
+        claim = not_me_claim(token)
+        user = User.objects.filter(pk=claim[0], is_active=True, session_version=claim[2]).first() if claim else None
+        if user is None:
+            return render(request, "accounts/not_me.html", {"expired": True}, status=404)
+        state = {"token": token, "user_id": user.pk, "to": claim[1], "stage": "email", "code": {}}
+    user = User.objects.filter(pk=state["user_id"], is_active=True).first()
     if user is None:
+        request.session.pop(NOT_ME_SESSION, None)
         return render(request, "accounts/not_me.html", {"expired": True}, status=404)
-    state = request.session.get(NOT_ME_SESSION, {})
-    if state.get("user_id") != user.pk:
-        state = {"user_id": user.pk, "code": {}, "verified": False}
-    if state["verified"]:
+    if state["stage"] == "password":
         form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            password_set_after_intrusion(user=user, password=form.cleaned_data["new_password1"], request=request)
+            password_set(user=user, new_password=form.cleaned_data["new_password1"], request=request, reason="not_me")
             request.session.pop(NOT_ME_SESSION, None)
             messages.success(
                 request, _("Your password is changed and every session is signed out. Sign in with your new password.")
             )
             return redirect("accounts:signin")
         return render(request, "accounts/not_me.html", {"password_form": form})
-    email_only = [option for option in verification_options(user) if option.key == EMAIL_OPTION] or [
-        Option(EMAIL_OPTION, _("Email"), "email", mask_email(user.email))
-    ]
-    step = code_step_run(
-        request=request, user=user, purpose="report_intrusion", state=state["code"], options=email_only
-    )
+    if state["stage"] == "second" and request.method == "POST" and request.POST.get("do") == "recover":
+        recovery = recovery_request(user=user, request=request)
+        request.session.pop(NOT_ME_SESSION, None)
+        return render(request, "accounts/recovery_requested.html", {"recovery": recovery})
+    if state["stage"] == "second":
+        step = code_step_run(
+            request=request, user=user, purpose=Purpose.REPORT_INTRUSION_2SV, state=state["code"], send_on_arrival=True
+        )
+    else:
+        step = code_step_run(
+            request=request,
+            user=user,
+            purpose=Purpose.REPORT_INTRUSION,
+            state=state["code"],
+            options=[email_option(user, send_to=state["to"])],
+        )
     request.session[NOT_ME_SESSION] = state
     if step.redirect_to_self:
         return redirect(request.get_full_path())
-    if step.passed:
-        account_secure_after_intrusion(user=user, request=request)
-        state["verified"] = True
+    if step.passed and state["stage"] == "email":
+        account_secure_after_intrusion(user=user, request=request)  # the link is spent: sessions move on
+        state.update(stage="second" if two_step_summary(user).enabled else "password", code={})
         request.session[NOT_ME_SESSION] = state
         return redirect(request.get_full_path())
-    return render(request, "accounts/not_me.html", step.context)
+    if step.passed:
+        state["stage"] = "password"
+        request.session[NOT_ME_SESSION] = state
+        return redirect(request.get_full_path())
+    return render(request, "accounts/not_me.html", {"stage": state["stage"], **step.context})
 
 
 @login_required
-@step_up_required("trusted_devices")
+@step_up_required(StepUpAction.TRUSTED_DEVICES)
 @require_POST
 def trusted_devices_remove(request: HttpRequest) -> HttpResponse:
     device_id = request.POST.get("device")
@@ -313,24 +344,26 @@ def trusted_devices_remove(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("current_password", "new_password")
 @login_required
-@step_up_required("change_password")
+@step_up_required(StepUpAction.CHANGE_PASSWORD)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_change_view(request: HttpRequest) -> HttpResponse:
     email, ip = request.user.email, client_ip(request)
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if wait := password_wait(email=email, ip=ip):
+        if wait := password_attempt(email=email, ip=ip):
             form = PasswordChangeForm(request.user)
             messages.error(
                 request, _("Too many attempts. Wait %(seconds)d seconds, then try again.") % {"seconds": wait}
             )
         elif form.is_valid():
+            password_succeeded(email=email, ip=ip)
             keep = form.cleaned_data["keep_signed_in"]
-            password_change(
+            password_set(
                 user=request.user,
                 new_password=form.cleaned_data["new_password"],
                 request=request,
+                reason="change",
                 keep_this_session=keep,
             )
             if not keep:
@@ -339,8 +372,6 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:signin")
             messages.success(request, _("Your password is changed. Every other session is signed out."))
             return redirect("accounts:security")
-        elif "current_password" in form.errors:
-            password_failed(email=email, ip=ip)
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -361,7 +392,7 @@ def _contact_change(request: HttpRequest, *, kind: str) -> HttpResponse:
     if state is None:
         form = form_class(request.user, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            if not limit_hit("contact_change_sends", str(request.user.pk)).allowed:
+            if not limit_hit("new_destination_codes_per_account", str(request.user.pk)).allowed:
                 form.add_error("value", _("You've asked for several codes recently. Please try again in an hour."))
             else:
                 value = form.cleaned_data["value"]
@@ -419,7 +450,7 @@ def _contact_change(request: HttpRequest, *, kind: str) -> HttpResponse:
 
 
 @login_required
-@step_up_required("change_email")
+@step_up_required(StepUpAction.CHANGE_EMAIL)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def email_change_view(request: HttpRequest) -> HttpResponse:
@@ -427,7 +458,7 @@ def email_change_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@step_up_required("change_phone")
+@step_up_required(StepUpAction.CHANGE_PHONE)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def phone_change_view(request: HttpRequest) -> HttpResponse:
@@ -450,77 +481,44 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         form = PasswordResetEmailForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             email = form.cleaned_data["email"]
-            reset = password_reset_request(email=email, request=request)
-            if reset is None:
-                form.add_error(None, _("Too many requests for this email or network. Please try again in an hour."))
+            try:
+                reset = password_reset_request(email=email, request=request)
+            except ResetRefused as refusal:
+                form.add_error(None, str(refusal))
             else:
                 request.session[RESET_SESSION] = {
                     "reset_id": reset.pk,
-                    "email": email,
+                    "email": mask_email(email),
                     "stage": "code",
                     "started": time.time(),
-                    "failures": 0,
                 }
                 return redirect("accounts:password_reset")
         return render(request, "accounts/password_reset.html", {"stage": "email", "form": form})
 
-    reset = PasswordResetRequest.objects.select_related("user").filter(pk=state["reset_id"]).first()
-    user = reset.user if reset else None
     if state["stage"] == "code":
         form = CodeForm(request.POST if request.method == "POST" else None)
+        ended = False
         if request.method == "POST" and form.is_valid():
-            verdict = None
-            if user is not None and reset.challenge_id:
-                verdict = challenge_verify(
-                    challenge_id=reset.challenge_id,
-                    user=user,
-                    purpose="password_reset",
-                    code=form.cleaned_data["code"],
-                    request=request,
-                )
-            if verdict is not None and verdict.passed:
+            check = password_reset_code_check(
+                reset_id=state["reset_id"], code=form.cleaned_data["code"], request=request
+            )
+            if check.passed:
+                user = PasswordResetRequest.objects.select_related("user").get(pk=state["reset_id"]).user
                 state["stage"] = "second" if two_step_summary(user).enabled else "password"
                 request.session[RESET_SESSION] = state
                 return redirect("accounts:password_reset")
-            if verdict is None:  # no account, or no code yet: the same answers, and waits, a wrong code gets
-                now = timezone.now()
-                last = state.get("last_failure")
-                wait = backoff_refusal(
-                    failures=state["failures"],
-                    last_failure_at=timezone.datetime.fromtimestamp(last, tz=UTC) if last else None,
-                    now=now,
-                )
-                if wait is not None:
-                    message = wait.message
-                else:
-                    state["failures"] += 1
-                    state["last_failure"] = now.timestamp()
-                    left = settings.SECURITY_CODE_TRIES_PER_CHALLENGE - state["failures"]
-                    message = (
-                        ngettext(
-                            "That code isn't right. You have %(tries)d try left.",
-                            "That code isn't right. You have %(tries)d tries left.",
-                            left,
-                        )
-                        % {"tries": left}
-                        if left > 0
-                        else _("Too many wrong tries for this code. Send a new one, or choose another method.")
-                    )
-                request.session[RESET_SESSION] = state
-            else:
-                message = verdict.message
-            form.add_error("code", message)
-        return render(
-            request,
-            "accounts/password_reset.html",
-            {"stage": "code", "form": form, "email": mask_email(state["email"])},
-        )
-    if user is None:  # cannot happen without a passed code; start again
-        request.session.pop(RESET_SESSION, None)
-        return redirect("accounts:password_reset")
+            form.add_error("code", check.message)
+            ended = check.ended
+        context = {"stage": "code", "form": form, "email": state["email"], "ended": ended}
+        return render(request, "accounts/password_reset.html", context)
+    user = PasswordResetRequest.objects.select_related("user").get(pk=state["reset_id"]).user
     if state["stage"] == "second":
         step = code_step_run(
-            request=request, user=user, purpose="password_reset_2sv", state=state.setdefault("code", {})
+            request=request,
+            user=user,
+            purpose=Purpose.PASSWORD_RESET_2SV,
+            state=state.setdefault("code", {}),
+            send_on_arrival=True,
         )
         request.session[RESET_SESSION] = state
         if step.redirect_to_self:
@@ -532,7 +530,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/password_reset.html", {"stage": "second", **step.context})
     form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        password_reset_complete(user=user, new_password=form.cleaned_data["new_password1"], request=request)
+        password_set(user=user, new_password=form.cleaned_data["new_password1"], request=request, reason="reset")
         request.session.pop(RESET_SESSION, None)
         messages.success(request, _("Your password is changed and every session is signed out. Sign in with it now."))
         return redirect("accounts:signin")
@@ -556,14 +554,14 @@ def activity(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@step_up_required("addresses")
+@step_up_required(StepUpAction.ADDRESSES)
 @never_cache
 def addresses(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/addresses.html", {"addresses": request.user.addresses.all()})
 
 
 @login_required
-@step_up_required("addresses")
+@step_up_required(StepUpAction.ADDRESSES)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpResponse:
@@ -579,7 +577,7 @@ def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpRes
 
 
 @login_required
-@step_up_required("addresses")
+@step_up_required(StepUpAction.ADDRESSES)
 @require_POST
 def address_delete_view(request: HttpRequest, address_id: int) -> HttpResponse:
     address_delete(address=get_object_or_404(Address, pk=address_id, user=request.user), request=request)
@@ -588,7 +586,7 @@ def address_delete_view(request: HttpRequest, address_id: int) -> HttpResponse:
 
 
 @login_required
-@step_up_required("addresses")
+@step_up_required(StepUpAction.ADDRESSES)
 @require_POST
 def address_default(request: HttpRequest, address_id: int) -> HttpResponse:
     address_make_default(address=get_object_or_404(Address, pk=address_id, user=request.user), request=request)
@@ -596,7 +594,7 @@ def address_default(request: HttpRequest, address_id: int) -> HttpResponse:
 
 
 @login_required
-@step_up_required("payment_cards")
+@step_up_required(StepUpAction.PAYMENT_CARDS)
 @never_cache
 def cards(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/cards.html", {"cards": request.user.payment_cards.all()})
@@ -604,7 +602,7 @@ def cards(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("number")
 @login_required
-@step_up_required("payment_cards")
+@step_up_required(StepUpAction.PAYMENT_CARDS)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def card_new(request: HttpRequest) -> HttpResponse:
@@ -617,7 +615,7 @@ def card_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@step_up_required("payment_cards")
+@step_up_required(StepUpAction.PAYMENT_CARDS)
 @require_POST
 def card_delete(request: HttpRequest, card_id: int) -> HttpResponse:
     card_remove(card=get_object_or_404(PaymentCard, pk=card_id, user=request.user), request=request)
@@ -626,7 +624,7 @@ def card_delete(request: HttpRequest, card_id: int) -> HttpResponse:
 
 
 @login_required
-@step_up_required("signout_everywhere")
+@step_up_required(StepUpAction.SIGNOUT_EVERYWHERE)
 @require_POST
 def signout_everywhere(request: HttpRequest) -> HttpResponse:
     sessions_end_everywhere_else(request=request, user=request.user)

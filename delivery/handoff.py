@@ -63,9 +63,8 @@ def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "") -> Han
                 return HandoffResult(Outcome.NO_LIVE_CODE, shipment)
             # Count the try against the courier before comparing, in one atomic step: tries at several of their
             # shipments at once (each under its own row lock) cannot all slip under the allowance together.
-            allowance = limit_hit(COURIER_LIMIT, str(courier.pk))
+            allowance = limit_hit(COURIER_LIMIT, str(courier.pk))  # a refused try is not counted
             if not allowance.allowed:
-                limit_refund(COURIER_LIMIT, str(courier.pk))
                 return HandoffResult(Outcome.COURIER_PAUSED, shipment, retry_after=allowance.retry_after)
             if not code_matches(shipment=shipment, code=code_normalize(code)):
                 return _wrong_code(shipment=shipment, courier=courier, allowance=allowance)

@@ -20,16 +20,21 @@ from delivery.handoff import Outcome, shipment_mark_delivered
 from delivery.models import Shipment
 from delivery.shipments import ShipmentStateError, shipment_attempt_failed
 from orders.models import Order
+from security.methods import two_step_is_on
 
 
 def courier_required(view):
-    """Signed in, and given the courier role by an admin."""
+    """Signed in, given the courier role by an admin, and with two-step verification on: whoever holds a
+    courier's password alone must not be able to hand parcels over."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not request.user.is_courier:
             raise PermissionDenied
+        if not two_step_is_on(request.user):
+            messages.info(request, _("Couriers need two-step verification. Turn it on to see your deliveries."))
+            return redirect("security:two_step_start")
         return view(request, *args, **kwargs)
 
     return wrapped

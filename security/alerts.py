@@ -1,29 +1,36 @@
 """Telling a person that something changed on their account, on every contact that could warn them."""
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from config.ratelimit import limit_hit
+from messaging.guards import Budget
 from messaging.models import Channel
 from messaging.outbox import message_queue
 from security.events import client_ip, event_record
 from security.models import SecurityEvent
 
 NOT_ME_SALT = "deadbolt.security.not-me"
-NOT_ME_MAX_AGE = 7 * 24 * 3600
 
 
-def not_me_token(user) -> str:
-    """A signed link token for "This wasn't me": it names the account; the email code behind it proves it."""
-    return signing.dumps({"user": user.pk}, salt=NOT_ME_SALT, compress=True)
+def not_me_token(user, *, sent_to: str = "") -> str:
+    """A signed link token for "This wasn't me": it names the account and the address the alert went to (where
+    its rescue code goes, even after the account's email was changed), and the account's session version, so
+    it works once: using it ends every session, which moves the version on."""
+    return signing.dumps(
+        {"user": user.pk, "to": sent_to or user.email, "v": user.session_version}, salt=NOT_ME_SALT, compress=True
+    )
 
 
-def not_me_user_id(token: str) -> int | None:
+def not_me_claim(token: str) -> tuple[int, str, int] | None:
+    """(user id, the address the alert went to, session version) from a live token; None when forged or old."""
     try:
-        return signing.loads(token, salt=NOT_ME_SALT, max_age=NOT_ME_MAX_AGE)["user"]
-    except (signing.BadSignature, KeyError, TypeError):
+        claim = signing.loads(token, salt=NOT_ME_SALT, max_age=settings.SECURITY_NOT_ME_SECONDS)
+        return int(claim["user"]), str(claim["to"]), int(claim["v"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 
 
@@ -46,7 +53,7 @@ def alert_send(
         "when": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
         "ip": client_ip(request) or "",
         "device": device,
-        "not_me_path": reverse("accounts:not_me", args=[not_me_token(user)]),
+        "not_me_path": reverse("accounts:not_me", args=[not_me_token(user, sent_to=email_to or user.email)]),
         "cancel_path": reverse("accounts:recovery_cancel", args=[cancel_token]) if cancel_token else "",
         "new_contact": new_contact,
     }
@@ -58,6 +65,7 @@ def alert_send(
             language=user.preferred_language,
             context=context,
             user=user,
+            budget=Budget.ALERT,
         )
     if sms_to:
         message_queue(
@@ -67,11 +75,13 @@ def alert_send(
             language=user.preferred_language,
             context=context,
             user=user,
+            budget=Budget.ALERT,
         )
 
 
-def signin_abandoned(*, user, request: HttpRequest | None) -> None:
-    """The right password, then no code: someone may know it. Told at most once an hour."""
-    event_record(user=user, kind=SecurityEvent.Kind.SIGNIN_CODE_ABANDONED, request=request)
+def signin_codes_failed(*, user, request: HttpRequest | None) -> None:
+    """The right password, then wrong codes until the code died: someone may know it. Told at most once an hour.
+    A sign-in left at the code step says nothing (a person who closed the tab, or a server too slow to answer)."""
+    event_record(user=user, kind=SecurityEvent.Kind.SIGNIN_CODE_ABANDONED, request=request, wrong_codes=True)
     if limit_hit("password_maybe_known_alert", str(user.pk)).allowed:
         alert_send(user=user, event="password_maybe_known", request=request)

@@ -18,8 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.models import Device
 
-from messaging.models import Channel
+from config.ratelimit import limit_hit, limit_peek
+from messaging.guards import Budget
+from messaging.models import Channel, FailureReason
 from messaging.outbox import message_queue
+from security.alerts import alert_send
 from security.codes import (
     code_hash,
     normalize_numeric,
@@ -40,6 +43,7 @@ from security.models import (
     PhoneDevice,
     SecurityEvent,
 )
+from security.vocabulary import is_stranger_purpose
 
 logger = logging.getLogger(__name__)
 
@@ -91,21 +95,27 @@ def challenge_issue(
     device: Device | None = None,
     destination: str = "",
     request: HttpRequest | None = None,
+    flow: str = "",
+    budget: Budget | None = None,
 ) -> Sending:
-    """Start a challenge, superseding the user's live ones for the same purpose, and send its code when the
-    method is a side channel (SMS, voice, email). `destination` is for proving a new number or address."""
+    """Start a challenge, superseding the live one of the same flow and purpose, and send its code when the
+    method is a side channel (SMS, voice, email). `destination` is for proving a new number or address.
+
+    `flow` names the pending flow it belongs to (one browser's sign-in, one reset request): two flows never
+    cancel each other's codes, so two browsers signing in at once each keep their own."""
     now = timezone.now()
     if method in {Method.SMS, Method.VOICE} and not destination:
         destination = device.number
     if method == Method.EMAIL and not destination:
         destination = user.email
     with transaction.atomic():
-        Challenge.objects.filter(user=user, purpose=purpose, state=Challenge.State.ACTIVE).update(
+        Challenge.objects.filter(user=user, purpose=purpose, flow=flow, state=Challenge.State.ACTIVE).update(
             state=Challenge.State.SUPERSEDED
         )
         challenge = Challenge.objects.create(
             user=user,
             purpose=purpose,
+            flow=flow,
             method=method,
             device_id=device.persistent_id if device else "",
             destination=destination if method in SIDE_CHANNELS else "",
@@ -114,7 +124,7 @@ def challenge_issue(
         )
         if method not in SIDE_CHANNELS:
             return Sending(challenge=challenge, sent=False)
-        return _send_code(challenge, request=request, now=now)
+        return _send_code(challenge, request=request, now=now, budget=budget)
 
 
 def challenge_resend(*, challenge: Challenge, method: str | None = None, request: HttpRequest | None = None) -> Sending:
@@ -148,7 +158,7 @@ def challenge_resend(*, challenge: Challenge, method: str | None = None, request
         return _send_code(challenge, request=request, now=now)
 
 
-def _send_code(challenge: Challenge, *, request: HttpRequest | None, now) -> Sending:
+def _send_code(challenge: Challenge, *, request: HttpRequest | None, now, budget: Budget | None = None) -> Sending:
     code = numeric_code(settings.SECURITY_CODE_DIGITS)
     if challenge.code_hash:
         challenge.previous_code_hashes = [challenge.code_hash, *challenge.previous_code_hashes][:5]
@@ -164,6 +174,7 @@ def _send_code(challenge: Challenge, *, request: HttpRequest | None, now) -> Sen
         user=challenge.user,
         request_ip=client_ip(request),
         expires_in=settings.SECURITY_CODE_LIFETIME_SECONDS,
+        budget=budget or (Budget.STRANGER if is_stranger_purpose(challenge.purpose) else Budget.CODE),
     )
     challenge.message = message
     if message.was_refused:
@@ -178,7 +189,21 @@ def _send_code(challenge: Challenge, *, request: HttpRequest | None, now) -> Sen
         method=challenge.method,
         **({"reason": message.failure_reason} if message.was_refused else {}),
     )
-    return Sending(challenge=challenge, sent=not message.was_refused, message=message.failure_text)
+    return Sending(challenge=challenge, sent=not message.was_refused, message=refusal_text(message))
+
+
+def refusal_text(message) -> str:
+    """What a person is told when their code was not sent: one clear next step, never "we've sent a code"."""
+    if not message.was_refused:
+        return ""
+    if message.failure_reason in {FailureReason.RATE_LIMITED_DESTINATION, FailureReason.RATE_LIMITED_IP}:
+        minutes = max(1, (getattr(message, "retry_after", 0) + 59) // 60)
+        return ngettext(
+            "We've sent several codes recently. Wait %(minutes)d minute, or choose another way to get a code.",
+            "We've sent several codes recently. Wait %(minutes)d minutes, or choose another way to get a code.",
+            minutes,
+        ) % {"minutes": minutes}
+    return message.failure_text
 
 
 def _binding(challenge: Challenge) -> str:
@@ -196,12 +221,28 @@ def challenge_verify(
     *, challenge_id: int, user, purpose: str, code: str, request: HttpRequest | None = None
 ) -> Verdict:
     """Check a typed code against the user's challenge for this purpose. Exactly one of two simultaneous
-    checks of the same right code passes (row locks); the account's failure streak is checked first."""
+    checks of the same right code passes (row locks).
+
+    Who can make the counters climb decides which apply. After a proved password (or in a signed-in session)
+    wrong codes count toward the account's streak, with its waits and its ceiling. Where a stranger can reach
+    the code step with only an email (password reset, "This wasn't me", sign-up), they count per challenge and
+    per network only: the owner's sign-in is never slowed or locked by them, and they stay a way back in."""
     now = timezone.now()
+    stranger = is_stranger_purpose(purpose)
+    ip = client_ip(request)
     with transaction.atomic():
-        streak, _created = FailureStreak.objects.select_for_update().get_or_create(user=user)
-        if verdict := _account_refusal(streak, now):
-            return verdict
+        if stranger:
+            streak = None
+            if ip and not limit_peek(STRANGER_FAILURES, ip).allowed:
+                return Verdict(
+                    Outcome.BACKOFF,
+                    _("Too many wrong codes were entered from your network. Wait an hour, then try again."),
+                    retry_after=limit_peek(STRANGER_FAILURES, ip).retry_after,
+                )
+        else:
+            streak, _created = FailureStreak.objects.select_for_update().get_or_create(user=user)
+            if verdict := _account_refusal(streak, now):
+                return verdict
         challenge = Challenge.objects.select_for_update().filter(pk=challenge_id, user=user, purpose=purpose).first()
         if challenge is None:
             return Verdict(Outcome.ENDED, _("This code request has ended. Start again."))
@@ -215,7 +256,7 @@ def challenge_verify(
         if outcome == Outcome.PASSED:
             challenge.state, challenge.passed_at = Challenge.State.PASSED, now
             challenge.save(update_fields=["state", "passed_at"])
-            if streak.failures_in_a_row:
+            if streak is not None and streak.failures_in_a_row:
                 streak.failures_in_a_row = 0
                 streak.save(update_fields=["failures_in_a_row"])
             if purpose not in QUIET_PURPOSES:
@@ -235,13 +276,12 @@ def challenge_verify(
         return _count_failure(challenge, streak, now, request)
 
 
-def failure_streak_count(*, user) -> None:
-    """Count a second-factor failure that is not a typed code (a forged trusted-device cookie)."""
-    with transaction.atomic():
-        streak, _created = FailureStreak.objects.select_for_update().get_or_create(user=user)
-        streak.failures_in_a_row += 1
-        streak.last_failure_at = timezone.now()
-        streak.save(update_fields=["failures_in_a_row", "last_failure_at"])
+STRANGER_FAILURES = "reset_code_failures_per_ip"
+
+
+def failure_streak_clear(*, user) -> None:
+    """The owner proved themselves another way (a password reset, an admin's check): the streak starts again."""
+    FailureStreak.objects.filter(user=user).update(failures_in_a_row=0, last_failure_at=None)
 
 
 def _account_refusal(streak: FailureStreak, now) -> Verdict | None:
@@ -250,8 +290,9 @@ def _account_refusal(streak: FailureStreak, now) -> Verdict | None:
         return Verdict(
             Outcome.LOCKED,
             _(
-                "Too many wrong codes were entered for this account, so we've locked code sign-in to keep it safe. "
-                "Recover your account to unlock it."
+                "Too many wrong codes were entered for this account, so codes are paused on new browsers to keep "
+                "it safe. Sign in on a browser you've told us to trust, or reset your password by email to "
+                "unlock it."
             ),
         )
     return backoff_refusal(failures=failures, last_failure_at=streak.last_failure_at, now=now)
@@ -355,14 +396,18 @@ def _locked_device(model, challenge: Challenge):
     return model.objects.select_for_update().filter(pk=device_pk, user_id=challenge.user_id).first()
 
 
-def _count_failure(challenge: Challenge, streak: FailureStreak, now, request) -> Verdict:
+def _count_failure(challenge: Challenge, streak: FailureStreak | None, now, request) -> Verdict:
     challenge.failures += 1
     if challenge.failures >= settings.SECURITY_CODE_TRIES_PER_CHALLENGE:
         challenge.state = Challenge.State.DEAD
     challenge.save(update_fields=["failures", "state"])
-    streak.failures_in_a_row += 1
-    streak.last_failure_at = now
-    streak.save(update_fields=["failures_in_a_row", "last_failure_at"])
+    if streak is None:
+        if ip := client_ip(request):
+            limit_hit(STRANGER_FAILURES, ip)
+    else:
+        streak.failures_in_a_row += 1
+        streak.last_failure_at = now
+        streak.save(update_fields=["failures_in_a_row", "last_failure_at"])
     event_record(
         user=challenge.user,
         kind=SecurityEvent.Kind.CODE_FAILED,
@@ -370,8 +415,9 @@ def _count_failure(challenge: Challenge, streak: FailureStreak, now, request) ->
         purpose=challenge.purpose,
         method=challenge.method,
     )
-    if streak.failures_in_a_row == settings.SECURITY_ACCOUNT_LOCK_AFTER_FAILURES:
+    if streak is not None and streak.failures_in_a_row == settings.SECURITY_ACCOUNT_LOCK_AFTER_FAILURES:
         event_record(user=challenge.user, kind=SecurityEvent.Kind.ACCOUNT_CODE_LOCK, request=request)
+        alert_send(user=challenge.user, event="codes_paused", request=request)
     if challenge.state == Challenge.State.DEAD:
         return _refusal_for(Outcome.TOO_MANY, challenge)
     tries_left = settings.SECURITY_CODE_TRIES_PER_CHALLENGE - challenge.failures

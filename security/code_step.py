@@ -1,8 +1,9 @@
-"""The "enter your code" step shared by step-up and sign-in: pick a method, send, resend, call, verify.
+"""The "enter your code" step shared by every code flow: pick a method, send, resend, call, verify.
 
 The view owns where the state lives (a session key) and what success means; this owns the rest.
 """
 
+import secrets
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django_otp.models import Device
 
 from security.challenges import Outcome, challenge_resend, challenge_verify
 from security.forms import CodeForm
-from security.models import Challenge, Method
+from security.models import SIDE_CHANNELS, Challenge, Method
 from security.verification import Option, challenge_start, verification_options
 
 ENDING = {Outcome.TOO_MANY, Outcome.EXPIRED, Outcome.ENDED}
@@ -28,14 +29,26 @@ class CodeStep:
 
 
 def code_step_run(
-    *, request: HttpRequest, user, purpose: str, state: dict, options: list[Option] | None = None
+    *,
+    request: HttpRequest,
+    user,
+    purpose: str,
+    state: dict,
+    options: list[Option] | None = None,
+    send_on_arrival: bool = False,
 ) -> CodeStep:
-    """Run one request of the code step. `state` is the caller's session dict for it, updated in place."""
+    """Run one request of the code step. `state` is the caller's session dict for it, updated in place.
+
+    A code is sent only by a POST ("Send code", "Send again", "Call me instead"), or on the first arrival when
+    `send_on_arrival` (sign-in, straight after the password). A page view reuses the flow's live challenge; a
+    code that died is not replaced until the person asks. Each flow has its own challenges (`state["flow"]`).
+    """
     step = CodeStep()
-    verifying = request.method == "POST" and request.POST.get("do") == "verify"
-    form = CodeForm(request.POST if verifying else None)
+    state.setdefault("flow", secrets.token_hex(8))
+    do = request.POST.get("do") if request.method == "POST" else None
+    form = CodeForm(request.POST if do == "verify" else None)
     switching = "method" in request.GET and request.GET["method"] != state.get("key")
-    if verifying and state.get("challenge_id") and not switching and form.is_valid():
+    if do == "verify" and state.get("challenge_id") and not switching and form.is_valid():
         # The hot path (a code typed for the live challenge) needs neither the method list nor a second read.
         verdict = challenge_verify(
             challenge_id=state["challenge_id"],
@@ -52,6 +65,7 @@ def code_step_run(
         if verdict.outcome in ENDING:
             state.pop("challenge_id", None)
     options = options or verification_options(user)
+    first_arrival = "key" not in state
     chosen_key = request.GET.get("method") or state.get("key") or options[0].key
     option = next((o for o in options if o.key == chosen_key), options[0])
     challenge = None
@@ -60,26 +74,36 @@ def code_step_run(
             pk=state["challenge_id"], user=user, purpose=purpose, state=Challenge.State.ACTIVE
         ).first()
     if challenge is None:
-        sending = challenge_start(user=user, purpose=purpose, option=option, request=request)
-        challenge = sending.challenge
-        state.update(key=option.key, challenge_id=challenge.pk)
-        if sending.message:
-            messages.error(request, sending.message)
-    elif request.method == "POST" and request.POST.get("do") in {"resend", "call"}:
-        sending = challenge_resend(
-            challenge=challenge, request=request, method=Method.VOICE if request.POST["do"] == "call" else None
-        )
+        if state.get("key") != option.key:
+            state.pop("challenge_id", None)
+        state["key"] = option.key
+        if option.method not in SIDE_CHANNELS or do == "send" or (send_on_arrival and first_arrival):
+            sending = challenge_start(user=user, purpose=purpose, option=option, request=request, flow=state["flow"])
+            challenge = sending.challenge
+            state["challenge_id"] = challenge.pk
+            if sending.message:
+                messages.error(request, sending.message)
+            if do == "send":
+                step.redirect_to_self = True
+                return step
+    elif do in {"resend", "call"}:
+        sending = challenge_resend(challenge=challenge, request=request, method=Method.VOICE if do == "call" else None)
         if sending.sent:
             messages.success(request, _("We've sent a new code."))
         else:
             messages.error(request, sending.message)
         step.redirect_to_self = True
         return step
+    elif do == "send":
+        step.redirect_to_self = True  # a second tap on "Send code": the live code stands
+        return step
     step.context = {
         "form": form,
         "option": option,
         "options": options,
         "challenge": challenge,
-        "resend_wait": challenge.resend_wait(),
+        # Only a code that went out may be spoken of as sent; a refused one leaves the page's error alone.
+        "code_sent": challenge is not None and (challenge.method not in SIDE_CHANNELS or bool(challenge.code_hash)),
+        "resend_wait": challenge.resend_wait() if challenge is not None else 0,
     }
     return step

@@ -7,11 +7,18 @@ from security.models import SecurityEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    # Behind the proxy, REMOTE_ADDR is the proxy; it appends the client as the last X-Forwarded-For entry.
+    """The client's address. Each of our TRUSTED_PROXY_COUNT proxies appends the address it saw to
+    X-Forwarded-For, so the client is that many entries from the right; anything further left was written by the
+    client and is never trusted. With no trusted proxy (the default) the header is ignored."""
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.BEHIND_PROXY else ""
-    return (forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR")) or None
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops:
+        forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [entry for entry in forwarded if entry]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def event_record(*, user, kind: str, request: HttpRequest | None = None, **detail) -> SecurityEvent:

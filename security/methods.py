@@ -15,7 +15,16 @@ from config.crypto import encrypt_text
 from security.alerts import alert_send
 from security.codes import code_hash, numeric_code
 from security.events import event_record
-from security.models import AuthenticatorDevice, BackupCode, BackupCodeDevice, Method, PhoneDevice, SecurityEvent
+from security.models import (
+    AuthenticatorDevice,
+    BackupCode,
+    BackupCodeDevice,
+    FailureStreak,
+    Method,
+    PhoneDevice,
+    SecurityEvent,
+)
+from security.throttles import password_throttle_clear
 
 METHOD_DEVICES = (AuthenticatorDevice, PhoneDevice)
 
@@ -38,6 +47,14 @@ def two_step_summary(user) -> TwoStep:
         backups=sorted((d for d in devices if not d.is_primary), key=lambda d: d.created_at),
         backup_codes_left=codes.codes_left() if codes else 0,
     )
+
+
+def two_step_is_on(user) -> bool:
+    """Whether 2SV is on, in one query (for guards on every request; two_step_summary loads everything)."""
+    primaries = [
+        model.objects.filter(user=user, confirmed=True, is_primary=True).values("pk") for model in METHOD_DEVICES
+    ]
+    return primaries[0].union(*primaries[1:]).exists()
 
 
 def device_method(device: Device) -> str:
@@ -137,6 +154,8 @@ def two_step_enable(*, user, device_ids: list[str], request: HttpRequest | None)
 
 
 def two_step_disable(*, user, request: HttpRequest | None, **detail) -> None:
+    """2SV off, every method gone. An admin's reset (`by_admin` in detail) also clears every counter a guesser
+    drove (wrong codes in a row, password waits), so the owner starts clean."""
     with transaction.atomic():
         phones = list(PhoneDevice.objects.filter(user=user, confirmed=True).values_list("number", flat=True))
         for model in (*METHOD_DEVICES, BackupCodeDevice):
@@ -144,6 +163,13 @@ def two_step_disable(*, user, request: HttpRequest | None, **detail) -> None:
         _methods_changed(user, request)
         event_record(user=user, kind=SecurityEvent.Kind.TWO_STEP_OFF, request=request, **detail)
         alert_send(user=user, event="two_step_off", request=request, sms_to=phones[0] if phones else "")
+        if "by_admin" in detail:
+            FailureStreak.objects.filter(user=user).update(failures_in_a_row=0, last_failure_at=None)
+            event_record(
+                user=user, kind=SecurityEvent.Kind.COUNTERS_CLEARED, request=request, by_admin=detail["by_admin"]
+            )
+    if "by_admin" in detail:
+        password_throttle_clear(email=user.email)
 
 
 def method_remove(*, user, device: Device, request: HttpRequest | None) -> None:

@@ -104,6 +104,8 @@ class Challenge(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenges")
     purpose = models.CharField(max_length=64)
+    # The pending flow (one browser's sign-in, one reset request) it belongs to: flows never supersede each other.
+    flow = models.CharField(max_length=32, blank=True)
     method = models.CharField(max_length=16, choices=Method.choices)
     device_id = models.CharField(max_length=64, blank=True, help_text=_("django-otp persistent id"))
     destination = models.CharField(max_length=254, blank=True)
@@ -185,6 +187,8 @@ class SecurityEvent(models.Model):
         RECOVERY_REQUESTED = "recovery_requested", _("Account recovery requested")
         RECOVERY_CANCELLED = "recovery_cancelled", _("Account recovery cancelled")
         RECOVERY_COMPLETED = "recovery_completed", _("Account recovered: two-step verification reset")
+        SIGNUP_EMAIL_PROVED = "signup_email_proved", _("Email address confirmed")
+        COUNTERS_CLEARED = "counters_cleared", _("Code and password limits cleared")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -211,7 +215,7 @@ class TrustedDevice(models.Model):
     only its keyed hash is kept here."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_devices")
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, db_index=True, help_text=_("keyed hash of the browser's token"))
     name = models.CharField(max_length=120)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(default=timezone.now)
@@ -227,6 +231,24 @@ class TrustedDevice(models.Model):
 
     def is_active(self, now=None) -> bool:
         return self.revoked_at is None and (now or timezone.now()) < self.expires_at
+
+
+class RecognisedBrowser(models.Model):
+    """A browser an account has signed in on (its code step passed): without 2SV, it skips the new-browser code.
+    Forgotten by "Sign out everywhere", a new password and "This wasn't me"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64)
+    name = models.CharField(max_length=120)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    forgotten_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["token_hash", "user"], name="recognised_browser_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} for user {self.user_id}"
 
 
 class RecoveryRequest(models.Model):
@@ -263,6 +285,12 @@ class PasswordResetRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField(null=True, blank=True)
     challenge = models.ForeignKey(Challenge, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Wrong codes typed for this request, account or not: the answers are counted here, the same way for both.
+    failures = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"password reset {self.pk}"
+
+    @property
+    def flow(self) -> str:
+        return f"reset-{self.pk}"

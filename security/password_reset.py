@@ -1,35 +1,65 @@
 """Password reset: a code to the email on file, a second factor for 2SV accounts, then a new password.
 
-The request is answered the same way, with the same work on the web side, whether or not the email has an
-account: a row and a task carrying its id. The task sends the code when there is one.
+Every step answers the same way, with the same work on the web side, whether or not the email has an account:
+the request is a row and a task carrying its id (the worker sends the code when there is an account), the caps
+are counted on the typed address either way, and wrong codes are counted on the request row either way. Each
+request has its own code (its own flow), so a second browser's request never changes the first one's answers.
+Wrong codes here never count against the owner's sign-in: only per request and per network.
 """
 
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from config.ratelimit import limit_hit
-from security.alerts import alert_send
-from security.challenges import challenge_issue
-from security.events import client_ip, event_record
-from security.models import Method, PasswordResetRequest, SecurityEvent
-from security.trusted_devices import trusted_devices_revoke
+from config.ratelimit import limit_hit, limit_peek, limits_hit
+from messaging.guards import Budget
+from security.challenges import STRANGER_FAILURES, challenge_issue, challenge_verify
+from security.codes import code_hash, normalize_numeric
+from security.events import client_ip
+from security.models import Method, PasswordResetRequest
+from security.vocabulary import Purpose
 
-PURPOSE = "password_reset"
+
+class ResetRefused(Exception):
+    """The request was not taken: too many for this address or network. The message says what to do."""
 
 
-def password_reset_request(*, email: str, request: HttpRequest) -> PasswordResetRequest | None:
-    """Record a request and hand it to a worker; None when this email or network has asked too often."""
-    from django.contrib.auth import get_user_model
+@dataclass(frozen=True)
+class ResetCheck:
+    passed: bool
+    message: str = ""
+    ended: bool = False  # the request is used up: start again
 
+
+def password_reset_request(*, email: str, request: HttpRequest) -> PasswordResetRequest:
+    """Record a request and hand it to a worker. Raises ResetRefused when this address or network has asked
+    too often; the caps are counted on the typed address whether or not it has an account."""
     ip = client_ip(request)
     if not limit_hit("password_reset_per_email", email).allowed or (
         ip and not limit_hit("password_reset_per_ip", ip).allowed
     ):
-        return None
-    user = get_user_model().objects.filter(email=email, is_active=True).first()
+        raise ResetRefused(_("Too many requests for this email or network. Please try again in an hour."))
+    caps = limits_hit(("stranger_code_per_destination", email), ("code_per_destination", email))
+    if not caps.allowed:
+        minutes = max(1, (caps.retry_after + 59) // 60)
+        raise ResetRefused(
+            ngettext(
+                "We've sent several codes recently. Wait %(minutes)d minute, or choose another way to get a code.",
+                "We've sent several codes recently. Wait %(minutes)d minutes, or choose another way to get a code.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )
+    user = get_user_model().objects.filter(email=email, is_active=True, email_verified_at__isnull=False).first()
     reset = PasswordResetRequest.objects.create(user=user, ip=ip)
-    from security.tasks import send_password_reset_code
+    from security.tasks import send_password_reset_code  # tasks import this module: the cycle is the task's
 
     transaction.on_commit(lambda: send_password_reset_code.delay(reset.pk))
     return reset
@@ -40,18 +70,54 @@ def password_reset_code_send(*, reset_id: int) -> None:
     reset = PasswordResetRequest.objects.select_related("user").filter(pk=reset_id).first()
     if reset is None or reset.user is None or reset.challenge_id:
         return
-    sending = challenge_issue(user=reset.user, purpose=PURPOSE, method=Method.EMAIL)
+    sending = challenge_issue(
+        user=reset.user, purpose=Purpose.PASSWORD_RESET, method=Method.EMAIL, flow=reset.flow, budget=Budget.CHECKED
+    )
     PasswordResetRequest.objects.filter(pk=reset.pk).update(challenge=sending.challenge)
 
 
-def password_reset_complete(*, user, new_password: str, request: HttpRequest) -> None:
-    """The new password: every session ends (the password is in the session hash), trusted devices are revoked,
-    and the email and phone are told. Nobody is signed in."""
+def password_reset_code_check(*, reset_id: int, code: str, request: HttpRequest) -> ResetCheck:
+    """Check the emailed code of one request. The answers depend only on the request's own count and age."""
+    now = timezone.now()
+    ip = client_ip(request)
     with transaction.atomic():
-        user.set_password(new_password)
-        user.password_changed_at = timezone.now()
-        user.session_version += 1
-        user.save(update_fields=["password", "password_changed_at", "session_version"])
-        trusted_devices_revoke(user=user, request=request)
-        event_record(user=user, kind=SecurityEvent.Kind.PASSWORD_CHANGED, request=request, how="reset")
-        alert_send(user=user, event="password_changed", request=request, sms_to=user.phone)
+        reset = PasswordResetRequest.objects.select_for_update(of=("self",)).select_related("user").get(pk=reset_id)
+        if ip and not limit_peek(STRANGER_FAILURES, ip).allowed:
+            return ResetCheck(
+                False, _("Too many wrong codes were entered from your network. Wait an hour, then try again.")
+            )
+        if reset.failures >= settings.SECURITY_CODE_TRIES_PER_CHALLENGE:
+            return ResetCheck(False, _("Too many wrong tries for this code. Send a new one."), ended=True)
+        if now >= reset.created_at + timedelta(seconds=settings.SECURITY_CODE_LIFETIME_SECONDS):
+            return ResetCheck(False, _("That code has expired. Send a new one."), ended=True)
+        typed = normalize_numeric(code)
+        if not typed.isdigit():
+            return ResetCheck(False, _("Enter the code using numbers only."))
+        if reset.user is not None and reset.challenge_id:
+            verdict = challenge_verify(
+                challenge_id=reset.challenge_id,
+                user=reset.user,
+                purpose=Purpose.PASSWORD_RESET,
+                code=typed,
+                request=request,
+            )
+            if verdict.passed:
+                return ResetCheck(True)
+        else:
+            code_hash(typed, bound_to=f"reset-decoy:{reset.pk}")  # the same hashing work as a real check
+            if ip:
+                limit_hit(STRANGER_FAILURES, ip)  # challenge_verify counts this for a real account
+        reset.failures += 1
+        reset.save(update_fields=["failures"])
+    tries_left = settings.SECURITY_CODE_TRIES_PER_CHALLENGE - reset.failures
+    if tries_left <= 0:
+        return ResetCheck(False, _("Too many wrong tries for this code. Send a new one."), ended=True)
+    return ResetCheck(
+        False,
+        ngettext(
+            "That code isn't right. You have %(tries)d try left.",
+            "That code isn't right. You have %(tries)d tries left.",
+            tries_left,
+        )
+        % {"tries": tries_left},
+    )

@@ -1,17 +1,20 @@
-"""Noticing sign-ins that stopped at the code step: the right password, then nothing."""
+"""Noticing sign-ins that stopped at the code step: the right password, then nothing.
+
+They are recorded, never alerted: an abandoned code step is far more often a closed tab or an overloaded server
+than an intruder. Real wrong codes alert where they happen (security.alerts.signin_codes_failed)."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from security.alerts import signin_abandoned
-from security.models import Challenge
+from security.events import event_record
+from security.models import Challenge, SecurityEvent
 
 SIGNIN_PURPOSES = ("signin", "new_device")
 
 
 def signins_abandoned_sweep() -> int:
-    """Run by Celery beat: sign-in challenges left active past their expiry are abandoned; their owners are
-    warned (at most once an hour each). Returns how many were found."""
+    """Run by Celery beat: sign-in challenges left active past their expiry are marked abandoned and recorded.
+    Returns how many were found."""
     now = timezone.now()
     with transaction.atomic():
         stale = list(
@@ -21,5 +24,5 @@ def signins_abandoned_sweep() -> int:
         )
         Challenge.objects.filter(pk__in=[c.pk for c in stale]).update(state=Challenge.State.ABANDONED)
     for user in {challenge.user for challenge in stale}:
-        signin_abandoned(user=user, request=None)
+        event_record(user=user, kind=SecurityEvent.Kind.SIGNIN_CODE_ABANDONED, wrong_codes=False)
     return len(stale)

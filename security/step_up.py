@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from security.vocabulary import StepUpAction
+
 SESSION_KEY = "step_up_grants"
 
 
@@ -31,12 +33,13 @@ def step_up_url(action: str, next_path: str) -> str:
     return reverse("security:step_up") + "?" + urlencode({"action": action, "next": next_path})
 
 
-def step_up_required(action: str):
+def step_up_required(action: StepUpAction):
     """Send a signed-in person without a fresh grant for `action` to prove it's them, then back here.
 
     A POST without a grant is sent to prove it and then back to the page it came from (its form, re-shown);
     the POST itself is never replayed.
     """
+    action = StepUpAction(action)  # an unknown word fails at import, not at the door
 
     def decorator(view):
         @wraps(view)
@@ -46,7 +49,7 @@ def step_up_required(action: str):
             if grant_is_fresh(request, action):
                 return view(request, *args, **kwargs)
             next_path = request.get_full_path() if request.method == "GET" else reverse("accounts:security")
-            return redirect(step_up_url(action, next_path))
+            return redirect(step_up_url(action.value, next_path))
 
         wrapper.step_up_action = action
         return wrapper

@@ -1,8 +1,10 @@
 """Trusted devices ("Don't require codes on this device") and recognised browsers.
 
-A trusted device is a random token in a cookie named for its user, so several accounts can share a browser
-without mixing; the server keeps only the token's keyed hash. A recognised browser is weaker: a signed list of
-which accounts have signed in on it, letting an account without 2SV skip the new-device code.
+A browser holds one cookie, the same for every account signed in on it: a random token, signed, with a name
+that says nothing about any account. The server keeps only the token's keyed hash, in a row per account:
+a TrustedDevice (skips the code, 30 days) or a RecognisedBrowser (an account without 2SV skips the new-browser
+code). A forged, altered or stale cookie is simply absent: it matches no row and changes nothing else.
+"Sign out everywhere", a new password and "This wasn't me" forget both kinds of row.
 """
 
 import secrets
@@ -17,23 +19,35 @@ from user_agents import parse as parse_user_agent
 
 from config.crypto import keyed_hash
 from security.events import client_ip, event_record
-from security.models import SecurityEvent, TrustedDevice
+from security.models import RecognisedBrowser, SecurityEvent, TrustedDevice
 
-RECOGNISED_COOKIE = "deadbolt_seen"
-RECOGNISED_SALT = "deadbolt.recognised-browser"
-
-
-def _trusted_cookie_name(user) -> str:
-    return "deadbolt_trusted_" + keyed_hash(str(user.pk), purpose="trusted-cookie-name")[:16]
+BROWSER_COOKIE = "deadbolt_browser"
+BROWSER_SALT = "deadbolt.security.browser"
 
 
-def _cookie_options(max_age_days: int) -> dict:
-    return {
-        "max_age": max_age_days * 86400,
-        "httponly": True,
-        "secure": not settings.DEBUG,
-        "samesite": "Lax",
-    }
+def _cookie_options() -> dict:
+    days = max(settings.SECURITY_TRUSTED_DEVICE_DAYS, settings.SECURITY_RECOGNISED_DEVICE_DAYS)
+    return {"max_age": days * 86400, "httponly": True, "secure": not settings.DEBUG, "samesite": "Lax"}
+
+
+def _browser_token(request: HttpRequest) -> str | None:
+    """This browser's token, when its cookie is present and carries our signature."""
+    try:
+        return request.get_signed_cookie(BROWSER_COOKIE, salt=BROWSER_SALT) or None
+    except (KeyError, signing.BadSignature):
+        return None
+
+
+def _token_hash(token: str) -> str:
+    return keyed_hash(token, purpose="browser")
+
+
+def _browser_token_set(*, request: HttpRequest, response: HttpResponse) -> str:
+    """The browser's token (a new one if it has none), with its cookie renewed on the response."""
+    token = getattr(request, "_browser_token", None) or _browser_token(request) or secrets.token_urlsafe(32)
+    request._browser_token = token  # one token per response, even when several rows are made
+    response.set_signed_cookie(BROWSER_COOKIE, token, salt=BROWSER_SALT, **_cookie_options())
+    return token
 
 
 def device_name(request: HttpRequest) -> str:
@@ -46,37 +60,31 @@ def device_name(request: HttpRequest) -> str:
 
 
 def trusted_device_check(*, request: HttpRequest, user) -> TrustedDevice | None:
-    """The user's active trusted device this browser holds, or None. A cookie that matches no device at all
-    (forged) is recorded and counted as a wrong code; revoked, expired or other-user cookies count for nothing."""
-    token = request.COOKIES.get(_trusted_cookie_name(user), "")
-    if not token:
+    """The user's active trusted device this browser holds, or None."""
+    token = _browser_token(request)
+    if token is None:
         return None
-    device = TrustedDevice.objects.filter(token_hash=keyed_hash(token, purpose="trusted-device")).first()
-    if device is None:
-        from security.challenges import failure_streak_count
-
-        event_record(user=user, kind=SecurityEvent.Kind.TRUSTED_COOKIE_FORGED, request=request)
-        failure_streak_count(user=user)
-        return None
-    if device.user_id != user.pk or not device.is_active():
-        return None
-    TrustedDevice.objects.filter(pk=device.pk).update(last_used_at=timezone.now(), last_ip=client_ip(request))
+    now = timezone.now()
+    device = TrustedDevice.objects.filter(
+        user=user, token_hash=_token_hash(token), revoked_at__isnull=True, expires_at__gt=now
+    ).first()
+    if device is not None:
+        TrustedDevice.objects.filter(pk=device.pk).update(last_used_at=now, last_ip=client_ip(request))
     return device
 
 
 def trusted_device_create(*, request: HttpRequest, response: HttpResponse, user) -> TrustedDevice:
-    token = secrets.token_urlsafe(32)
+    token = _browser_token_set(request=request, response=response)
     now = timezone.now()
     device = TrustedDevice.objects.create(
         user=user,
-        token_hash=keyed_hash(token, purpose="trusted-device"),
+        token_hash=_token_hash(token),
         name=device_name(request),
         created_at=now,
         last_used_at=now,
         last_ip=client_ip(request),
         expires_at=now + timedelta(days=settings.SECURITY_TRUSTED_DEVICE_DAYS),
     )
-    response.set_cookie(_trusted_cookie_name(user), token, **_cookie_options(settings.SECURITY_TRUSTED_DEVICE_DAYS))
     event_record(user=user, kind=SecurityEvent.Kind.DEVICE_TRUSTED, request=request, device=device.name)
     return device
 
@@ -99,29 +107,28 @@ def trusted_devices_revoke(*, user, request: HttpRequest | None, device_id: int 
 
 
 def browser_is_recognised(*, request: HttpRequest, user) -> bool:
-    return _recognised_marker(user) in _recognised_markers(request)
-
-
-def browser_recognise(*, request: HttpRequest, response: HttpResponse, user) -> None:
-    markers = [m for m in _recognised_markers(request) if m != _recognised_marker(user)]
-    markers = [_recognised_marker(user), *markers][:10]
-    response.set_signed_cookie(
-        RECOGNISED_COOKIE,
-        ".".join(markers),
-        salt=RECOGNISED_SALT,
-        **_cookie_options(settings.SECURITY_RECOGNISED_DEVICE_DAYS),
+    token = _browser_token(request)
+    return token is not None and (
+        RecognisedBrowser.objects.filter(
+            user=user, token_hash=_token_hash(token), forgotten_at__isnull=True, expires_at__gt=timezone.now()
+        ).exists()
     )
 
 
-def _recognised_marker(user) -> str:
-    return keyed_hash(str(user.pk), purpose="recognised-browser")[:20]
-
-
-def _recognised_markers(request: HttpRequest) -> list[str]:
-    try:
-        value = request.get_signed_cookie(
-            RECOGNISED_COOKIE, salt=RECOGNISED_SALT, max_age=settings.SECURITY_RECOGNISED_DEVICE_DAYS * 86400
+def browser_recognise(*, request: HttpRequest, response: HttpResponse, user) -> None:
+    """Remember that this account signed in on this browser (the code step proved it)."""
+    token_hash = _token_hash(_browser_token_set(request=request, response=response))
+    now = timezone.now()
+    expires_at = now + timedelta(days=settings.SECURITY_RECOGNISED_DEVICE_DAYS)
+    updated = RecognisedBrowser.objects.filter(user=user, token_hash=token_hash, forgotten_at__isnull=True).update(
+        last_seen_at=now, expires_at=expires_at
+    )
+    if not updated:
+        RecognisedBrowser.objects.create(
+            user=user, token_hash=token_hash, name=device_name(request), last_seen_at=now, expires_at=expires_at
         )
-    except (KeyError, signing.BadSignature):
-        return []
-    return value.split(".") if value else []
+
+
+def browsers_forget(*, user) -> int:
+    """Every browser the account signed in on must prove itself with a code again."""
+    return RecognisedBrowser.objects.filter(user=user, forgotten_at__isnull=True).update(forgotten_at=timezone.now())

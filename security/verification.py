@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from security.challenges import Sending, challenge_issue
 from security.display import mask_email, mask_phone, method_label
-from security.methods import two_step_summary
+from security.methods import two_step_summary, user_device
 from security.models import BackupCodeDevice, Method, PhoneDevice
 
 EMAIL_OPTION = "email"
@@ -20,6 +20,7 @@ class Option:
     label: str
     method: str
     destination: str = ""  # masked, for the page: •••• 0143, j•••@example.com
+    send_to: str = ""  # an email address other than the account's (a "This wasn't me" rescue): unmasked
 
 
 def verification_options(user) -> list[Option]:
@@ -58,12 +59,20 @@ def verification_options(user) -> list[Option]:
     return options
 
 
-def challenge_start(*, user, purpose: str, option: Option, request: HttpRequest) -> Sending:
-    from security.methods import user_device
+def email_option(user, send_to: str = "") -> Option:
+    """The account's email (or another address that must prove it's them) as the only way to get a code."""
+    address = send_to or user.email
+    return Option(EMAIL_OPTION, _("Email"), Method.EMAIL, mask_email(address), send_to=send_to)
 
+
+def challenge_start(*, user, purpose: str, option: Option, request: HttpRequest, flow: str = "") -> Sending:
     if option.key == EMAIL_OPTION:
-        return challenge_issue(user=user, purpose=purpose, method=Method.EMAIL, request=request)
+        return challenge_issue(
+            user=user, purpose=purpose, method=Method.EMAIL, destination=option.send_to, request=request, flow=flow
+        )
     if option.key == ACCOUNT_PHONE_OPTION:
-        return challenge_issue(user=user, purpose=purpose, method=Method.SMS, destination=user.phone, request=request)
+        return challenge_issue(
+            user=user, purpose=purpose, method=Method.SMS, destination=user.phone, request=request, flow=flow
+        )
     device = user_device(user, option.key)
-    return challenge_issue(user=user, purpose=purpose, method=option.method, device=device, request=request)
+    return challenge_issue(user=user, purpose=purpose, method=option.method, device=device, request=request, flow=flow)

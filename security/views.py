@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.redirects import safe_next_path
 from config.crypto import decrypt_text, encrypt_text
+from config.ratelimit import limit_hit
 from security.challenges import Outcome, challenge_issue, challenge_resend, challenge_verify
 from security.code_step import code_step_run
 from security.codes import normalize_numeric, totp_key, totp_match, totp_secret
@@ -31,10 +32,11 @@ from security.methods import (
 )
 from security.models import AuthenticatorDevice, Challenge, Method, PhoneDevice, SecurityEvent
 from security.step_up import grant_give, step_up_required
+from security.vocabulary import Purpose, StepUpAction
 
 STEP_UP_SESSION = "step_up_pending"
 SETUP_SESSION = "two_step_setup"
-TWO_STEP = "two_step"
+TWO_STEP = StepUpAction.TWO_STEP
 SECURITY_PAGE = "accounts:security"
 
 
@@ -46,19 +48,22 @@ SECURITY_PAGE = "accounts:security"
 @require_http_methods(["GET", "POST"])
 def step_up(request: HttpRequest) -> HttpResponse:
     """Prove it's you: a code by the chosen method, then back to where the person was."""
-    action = request.GET.get("action", "")
-    if not action.replace("_", "").isalnum():
-        raise Http404
+    try:
+        action = StepUpAction(request.GET.get("action", ""))
+    except ValueError:
+        raise Http404 from None
     next_path = safe_next_path(request, default=reverse(SECURITY_PAGE))
-    state = request.session.get(STEP_UP_SESSION, {})
-    if state.get("action") != action:
-        state = {"action": action}
-    step = code_step_run(request=request, user=request.user, purpose=f"step_up:{action}", state=state)
-    request.session[STEP_UP_SESSION] = state
+    # One flow per action in this session: its live code is reused by every view of the page, and a code is
+    # sent only when the person presses "Send code".
+    pending = request.session.get(STEP_UP_SESSION, {})
+    state = pending.setdefault(action.value, {})
+    step = code_step_run(request=request, user=request.user, purpose=action.purpose, state=state)
+    request.session[STEP_UP_SESSION] = pending
     if step.redirect_to_self:
         return redirect(request.get_full_path())
     if step.passed:
-        request.session.pop(STEP_UP_SESSION, None)
+        pending.pop(action.value, None)
+        request.session[STEP_UP_SESSION] = pending
         grant_give(request, action)
         event_record(user=request.user, kind=SecurityEvent.Kind.STEP_UP, request=request, action=action)
         return redirect(next_path)
@@ -167,10 +172,12 @@ def phone_enrol(request: HttpRequest) -> HttpResponse:
         number = phone_form.cleaned_data["number"]
         if PhoneDevice.objects.filter(user=request.user, number=number, confirmed=True).exists():
             phone_form.add_error("number", _("This number is already one of your methods."))
+        elif not limit_hit("new_destination_codes_per_account", str(request.user.pk)).allowed:
+            phone_form.add_error("number", _("You've asked for several codes recently. Please try again in an hour."))
         else:
             sending = challenge_issue(
                 user=request.user,
-                purpose="verify_phone",
+                purpose=Purpose.VERIFY_PHONE,
                 method=phone_form.cleaned_data["channel"],
                 destination=number,
                 request=request,
@@ -201,7 +208,7 @@ def phone_enrol(request: HttpRequest) -> HttpResponse:
         verdict = challenge_verify(
             challenge_id=pending["challenge_id"],
             user=request.user,
-            purpose="verify_phone",
+            purpose=Purpose.VERIFY_PHONE,
             code=code_form.cleaned_data["code"],
             request=request,
         )

@@ -87,3 +87,13 @@ def step_up_grant(client, action: str, seconds_left: int = 600) -> None:
 def wrong_code(code: str, offset: int = 1) -> str:
     """A 6-digit code that is not `code`."""
     return f"{(int(code) + offset) % 1_000_000:06d}"
+
+
+def code_page_open(client, url: str):
+    """Open a code page as a person would: when it offers "Send code" (nothing is sent on a page view), press it."""
+    page = client.get(url)
+    if 'name="do" value="send"' in page.content.decode():
+        client.post(url, {"do": "send"})
+        page = client.get(url)
+    run_pending_on_commit()
+    return page

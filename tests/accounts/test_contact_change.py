@@ -94,7 +94,7 @@ def test_sending_codes_to_a_new_number_is_rate_limited(signed_in):
 
     response = signed_in.post(PHONE, {"value": "+447911100321"})
 
-    assert "sent several codes there recently" in response.content.decode()
+    assert "sent several codes recently. Wait" in response.content.decode()
 
 
 def test_premium_rate_numbers_are_refused_plainly(signed_in):

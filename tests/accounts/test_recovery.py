@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from security.methods import two_step_summary
 from security.models import RecoveryRequest, SecurityEvent
-from tests.helpers import last_code_sent_to, run_pending_on_commit
+from tests.helpers import code_page_open, last_code_sent_to, run_pending_on_commit
 
 pytestmark = pytest.mark.django_db
 SIGNIN, CODE, RECOVER = "/account/signin/", "/account/signin/code/", "/account/signin/recover/"
@@ -20,7 +20,7 @@ def start_recovery(client, user, password, mailoutbox):
     assert "I can&#x27;t use any of these methods" in client.get(CODE).content.decode() or (
         "I can't use any of these methods" in client.get(CODE).content.decode()
     )
-    client.get(RECOVER)
+    code_page_open(client, RECOVER)
     return client.post(RECOVER, {"do": "verify", "code": last_code_sent_to(user.email, mailoutbox)})
 
 
@@ -49,7 +49,7 @@ def test_recovery_needs_the_email_and_tells_every_contact(client, locked_out, pa
 def test_the_password_alone_cannot_start_recovery(locked_out, password, mailoutbox):
     intruder = Client()
     intruder.post(SIGNIN, {"email": locked_out.email, "password": password})
-    intruder.get(RECOVER)
+    code_page_open(intruder, RECOVER)
 
     response = intruder.post(RECOVER, {"do": "verify", "code": "000000"})
 

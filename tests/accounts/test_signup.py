@@ -1,10 +1,13 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Language
+from tests.helpers import last_code_sent_to, run_pending_on_commit
 
 SIGNUP = reverse("accounts:signup")
+CODE = reverse("accounts:signin_code")
 pytestmark = pytest.mark.django_db
 
 
@@ -14,16 +17,48 @@ def _form(**overrides):
     return data
 
 
-def test_signup_creates_the_account_signs_in_and_welcomes(client):
-    response = client.post(SIGNUP, _form(), follow=True)
+def prove_email(client, mailoutbox, address="robin.reader@example.com", next_path="/"):
+    page = client.get(CODE)
+    assert "Confirm your email" in page.content.decode()
+    return client.post(CODE, {"do": "verify", "code": last_code_sent_to(address, mailoutbox)}, follow=True)
+
+
+def test_signup_proves_the_email_then_signs_in_and_welcomes(client, mailoutbox):
+    started = client.post(SIGNUP, _form())
+    assert started.headers["Location"] == CODE
 
     user = get_user_model().objects.get()
     assert user.email == "robin.reader@example.com"  # one spelling, lower case
     assert user.name == "Robin Reader"
     assert user.check_password("tidy lantern orbit 42")
     assert user.password_changed_at is not None
+    assert user.email_verified_at is None
+    assert not client.get("/account/security/").wsgi_request.user.is_authenticated  # not until the code
+    response = prove_email(client, mailoutbox)
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
     assert response.context["user"] == user
     assert "Welcome to Deadbolt, Robin." in response.content.decode()
+    run_pending_on_commit()
+    assert [m.subject for m in mailoutbox if m.to == [user.email]] == ["Your Deadbolt code to confirm your email"]
+
+
+def test_an_unproved_email_receives_nothing_but_its_code_and_cannot_be_signed_in_without_it(client, mailoutbox):
+    """Issue 12: sign-up took any email without proving it, so a stranger could aim our mail at someone's inbox."""
+    client.post(SIGNUP, _form())
+    client.get(CODE)
+    stranger = Client()
+    for _ in range(3):
+        stranger.post("/account/signin/", {"email": "robin.reader@example.com", "password": "tidy lantern orbit 42"})
+        stranger.get(CODE)
+        stranger.post("/account/password-reset/", {"email": "robin.reader@example.com"})
+        stranger.get("/account/password-reset/?restart=1")
+    run_pending_on_commit()
+
+    assert not stranger.get("/account/security/").wsgi_request.user.is_authenticated
+    to_them = [m for m in mailoutbox if "robin.reader@example.com" in m.to]
+    assert {m.subject for m in to_them} == {"Your Deadbolt code to confirm your email"}  # no reset, no alert
+    assert len(to_them) <= 2  # the stranger budget: at most 2 codes in 10 minutes to one address
 
 
 def test_signup_takes_the_language_from_the_browser(client):
@@ -86,13 +121,13 @@ def test_the_password_is_never_echoed_back(client):
     assert "secret-unique-passphrase-77" not in response.content.decode()
 
 
-def test_signup_follows_a_local_next_only(client):
-    response = client.post(SIGNUP + "?next=/products/x/", _form())
-    assert response.headers["Location"] == "/products/x/"
+def test_signup_follows_a_local_next_only(client, mailoutbox):
+    client.post(SIGNUP + "?next=/products/x/", _form())
+    assert prove_email(client, mailoutbox).redirect_chain[0][0] == "/products/x/"
 
     client.logout()
-    response = client.post(SIGNUP + "?next=https://evil.example/", _form(email="other@example.com"))
-    assert response.headers["Location"] == "/"
+    client.post(SIGNUP + "?next=https://evil.example/", _form(email="other@example.com"))
+    assert prove_email(client, mailoutbox, address="other@example.com").redirect_chain[0][0] == "/"
 
 
 def test_signed_in_people_are_sent_on_from_signup(client, shopper):

@@ -13,6 +13,7 @@ from delivery.codes import delivery_code_renew
 from delivery.handoff import Outcome, shipment_mark_delivered
 from delivery.models import Shipment, ShipmentEvent
 from delivery.shipments import shipment_attempt_failed, shipment_send_out
+from security.methods import phone_add
 from tests.helpers import delivery_code_sent_to, race, wrong_code
 
 LONDON = ZoneInfo("Europe/London")
@@ -52,9 +53,23 @@ def test_shoppers_are_not_couriers(shopper, courier, place_order, send_out):
 
 
 @pytest.mark.django_db
+def test_a_courier_without_2sv_is_sent_to_turn_it_on_before_any_handoff(shopper, make_user, place_order, send_out):
+    """Whoever has only a courier's password must not be able to hand parcels over (issue 12)."""
+    bare = make_user("bare.courier@example.com", is_courier=True)
+    shipment, code = send_out(place_order(shopper, "tablet"), bare)
+    client = signed_in(bare)
+    for response in (client.get("/courier/"), client.post(f"/courier/{shipment.pk}/", {"code": code})):
+        assert response.status_code == 302 and response.url.startswith("/account/security/two-step/")
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.OUT_FOR_DELIVERY
+
+
+@pytest.mark.django_db
 def test_another_couriers_shipment_does_not_exist_for_them(shopper, courier, make_user, place_order, send_out):
     shipment, code = send_out(place_order(shopper, "tablet"), courier)
-    other = signed_in(make_user("other.courier@example.com", is_courier=True))
+    other_courier = make_user("other.courier@example.com", is_courier=True)
+    phone_add(user=other_courier, number="+447700900666", channel="sms", primary=True, confirmed=True, request=None)
+    other = signed_in(other_courier)
     assert other.get(f"/courier/{shipment.pk}/").status_code == 404
     assert other.post(f"/courier/{shipment.pk}/", {"code": code}).status_code == 404
     assert other.post(f"/courier/{shipment.pk}/failed/", {"reason": "refused"}).status_code == 404
