@@ -3,7 +3,7 @@
 import secrets
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -107,7 +107,8 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis holds the cache (throttles, rate limits: shared by every web process) and the Celery broker.
+# Redis holds the cache (throttles, rate limits: shared by every web process); the Celery broker lives in another
+# database of it (CELERY_BROKER_URL below), so the cache's eviction and clear() never drop a queued task.
 REDIS_URL = env_redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -224,7 +225,9 @@ if TWILIO_ACCOUNT_SID and not (TWILIO_ACCOUNT_SID.startswith("AC") and len(TWILI
 if TWILIO_FROM_NUMBER and not (TWILIO_FROM_NUMBER.startswith("+") and TWILIO_FROM_NUMBER[1:].isdigit()):
     raise ImproperlyConfigured("TWILIO_FROM_NUMBER must be an E.164 number such as +15005550006.")
 TWILIO_API_BASE_URL = env_url("TWILIO_API_BASE_URL", "")  # only to point the client at a stand-in in tests
-TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 5, minimum=1)
+# Connect and read timeout of one API call. A read timeout leaves the send "unknown" (it may have gone out, so it is
+# never resent): long enough for Twilio's slow answers (5 s and more in an incident), docs/DECISIONS.md.
+TWILIO_TIMEOUT_SECONDS = env_int("TWILIO_TIMEOUT_SECONDS", 15, minimum=1)
 
 # Messages: SMS and voice go through MESSAGING_BACKEND (Twilio when configured; files and the console on the
 # embedded default; without either in production, nothing is sent and `check --deploy` says so).
@@ -247,6 +250,14 @@ MESSAGING_MAX_ATTEMPTS = 8
 MESSAGING_SWEEP_GRACE_SECONDS = 30  # a queued message this overdue lost its task (or the broker was down)
 MESSAGING_SWEEP_BATCH = 500
 MESSAGING_SENDING_STALE_SECONDS = 120  # "sending" this long: the worker died mid-send; mark it unknown
+# Kinds sent through the "codes" queue, whose workers no bulk message can hold up; every other kind is "bulk".
+MESSAGING_CODE_KINDS = ["code", "delivery_code"]
+# A database error in a worker (PostgreSQL restarting): the task is retried in about 0.5, 1, 2 ... s, at most this.
+MESSAGING_DATABASE_RETRY_MAX_SECONDS = 5
+# Once the provider has answered, the worker keeps trying to record the answer for this long before giving up.
+MESSAGING_DATABASE_PATIENCE_SECONDS = 300
+MESSAGING_RECONCILE_AFTER_SECONDS = 60  # "unknown" this long with a provider id: the sweeper asks the provider
+MESSAGING_RECONCILE_BATCH = 20  # provider look-ups per sweep
 
 # Codes and two-step verification (docs/DESIGN.md, "Numbers").
 SECURITY_CODE_DIGITS = 6
@@ -256,18 +267,20 @@ SECURITY_CODE_SENDS_PER_CHALLENGE = 5
 SECURITY_CODE_RESEND_WAIT_SECONDS = 30
 SECURITY_BACKOFF_AFTER_FAILURES = 3  # wrong codes in a row, across challenges, before waits begin
 SECURITY_BACKOFF_MAX_SECONDS = 3600
-SECURITY_ACCOUNT_LOCK_AFTER_FAILURES = 100  # then only recovery unlocks codes
+# Wrong codes in a row from sessions that proved the password (NIST SP 800-63B: at most 100). At the ceiling
+# codes stop working on new browsers; a trusted browser, or a password reset (email plus 2SV), still gets in.
+SECURITY_ACCOUNT_LOCK_AFTER_FAILURES = 100
 SECURITY_BACKUP_CODE_COUNT = 10
 SECURITY_STEP_UP_SECONDS = 10 * 60
 SECURITY_SIGNIN_PENDING_SECONDS = 10 * 60  # a half-done sign-in dies after this
 SECURITY_TRUSTED_DEVICE_DAYS = 30
 SECURITY_RECOVERY_WAIT_SECONDS = 24 * 3600  # between asking to recover and 2SV being reset
-SECURITY_RECOGNISED_DEVICE_DAYS = 365
-SECURITY_PASSWORD_BACKOFF_AFTER = 5  # wrong passwords (per account, per IP) before waits begin
-SECURITY_PASSWORD_BACKOFF_MAX_SECONDS = 15 * 60  # a stranger can slow an owner down, never lock them out
+SECURITY_RECOGNISED_DEVICE_DAYS = 365  # server-side: "Sign out everywhere" and a new password forget them
+SECURITY_NOT_ME_SECONDS = 24 * 3600  # a "This wasn't me" link works once, within this time
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
-# Trust X-Forwarded-For's last entry as the client address only behind our own proxy.
-BEHIND_PROXY = env_bool("BEHIND_PROXY", not DEBUG)
+# How many proxies of ours stand in front of the web processes, each appending to X-Forwarded-For. 0 (the
+# default): trust no header and use the connection's address. 1: one load balancer; its entry is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # The delivery-code rule (orders/rules.py): an order needs a code at the door when any of these holds.
 ORDERS_CODE_MIN_TOTAL = Decimal(env_str("ORDERS_CODE_MIN_TOTAL", "250.00"))
@@ -281,21 +294,47 @@ DELIVERY_CODE_DIGITS = 6
 DELIVERY_CODE_TRIES = 5  # wrong codes for one attempt before the code locks
 DELIVERY_COURIER_PAGE_SIZE = 50
 
-# Named limits: (window in seconds, most events in it). Counted in the shared cache (config/ratelimit.py).
+# Named limits: (window in seconds, most events in it). Checked and counted atomically (config/ratelimit.py).
 RATE_LIMITS = {
-    "message_per_destination": [(15 * 60, 5), (24 * 3600, 20)],
-    "message_per_ip": [(3600, 20), (24 * 3600, 60)],
+    # Codes (SMS, voice and email) to one phone or address, whoever asked: at most 5 in 10 minutes.
+    "code_per_destination": [(10 * 60, 5), (24 * 3600, 20)],
+    # Of those, what a stranger can trigger with only an email or number (password reset, sign-up, "This wasn't
+    # me") has a smaller share, so a flood of them never uses up the owner's own sign-in codes.
+    "stranger_code_per_destination": [(10 * 60, 2), (24 * 3600, 6)],
+    "code_per_account": [(3600, 15)],  # codes asked for by one account's signed-in or password-proved sessions
+    "code_per_ip": [(3600, 20), (24 * 3600, 60)],
+    "delivery_message_per_destination": [(3600, 10), (24 * 3600, 30)],  # delivery codes have their own budget
     "password_maybe_known_alert": [(3600, 1)],
     "password_reset_per_email": [(3600, 5), (24 * 3600, 10)],
     "password_reset_per_ip": [(3600, 20)],
-    "contact_change_sends": [(3600, 8), (24 * 3600, 20)],  # codes to new addresses/numbers, per account
+    "reset_code_failures_per_ip": [(3600, 30)],  # wrong reset and "This wasn't me" codes from one network
+    "new_destination_codes_per_account": [(3600, 8), (24 * 3600, 20)],  # codes to new numbers and addresses
     "delivery_code_renew": [(3600, 3), (24 * 3600, 5)],  # new delivery codes a shopper asks for, per shipment
     "handoff_wrong_code_per_courier": [(3600, 10), (24 * 3600, 25)],  # across all of a courier's shipments
 }
+# Exponential back-off: after `after` attempts in a row, waits of 1 s, 2 s, 4 s ... at most `max_seconds`;
+# forgotten `forget_after` seconds after the last one. Keyed by the email as typed and by the network.
+BACKOFF_LIMITS = {
+    "password": {"after": 5, "max_seconds": 15 * 60, "forget_after": 24 * 3600},
+}
 
-# Celery: Redis in production; eager (in the web process) on the embedded default.
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+
+
+def _next_redis_database(url: str) -> str:
+    """redis://h:6379/0 -> redis://h:6379/1: the broker's default, on the cache's server."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    number = parts.path.strip("/") or "0"
+    if "db=" in parts.query or not number.isdigit() or int(number) >= 15:
+        raise ImproperlyConfigured(f"REDIS_URL {url!r} leaves no next database for the broker; set CELERY_BROKER_URL.")
+    return urlunsplit(parts._replace(path=f"/{int(number) + 1}"))
+
+
+# Celery: Redis in production, in its own database (default: REDIS_URL's plus one); eager (in the web process) on
+# the embedded default.
+CELERY_BROKER_URL = env_redis_url("CELERY_BROKER_URL") or _next_redis_database(REDIS_URL) or "memory://localhost/"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -303,9 +342,25 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
 # A web request must not wait on a Redis outage: no publish retries (the outbox sweeper republishes whatever
 # did not go), and short socket timeouts for a Redis that does not answer at all.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 2, "max_retries": 0}
+# visibility_timeout: an unacknowledged task (a worker died, or a retry waiting for its countdown) goes back to the
+# queue after this long; it must outlast the longest retry countdown, or waiting retries would be handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 2,
+    "max_retries": 0,
+    "visibility_timeout": 2 * MESSAGING_RETRY_MAX_SECONDS + 300,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # redelivered; the outbox row makes a second run a no-op
+# Codes never wait behind bulk messages, nor either behind the sweepers: a worker process (Procfile) per queue.
+# Messages are routed by kind when published (messaging.outbox.message_publish, MESSAGING_CODE_KINDS).
+CELERY_TASK_QUEUES = {"codes": {}, "bulk": {}, "maintenance": {}}
+CELERY_TASK_DEFAULT_QUEUE = "bulk"
+CELERY_TASK_ROUTES = {
+    "messaging.tasks.sweep_outbox": {"queue": "maintenance"},
+    "security.tasks.sweep_abandoned_signins": {"queue": "maintenance"},
+    "security.tasks.send_password_reset_code": {"queue": "codes"},
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "messaging.tasks.sweep_outbox", "schedule": 30.0},
     "sweep-abandoned-signins": {"task": "security.tasks.sweep_abandoned_signins", "schedule": 60.0},
@@ -318,11 +373,13 @@ CELERY_BEAT_SCHEDULE = {
 
 # The web tier under failure and overload (config/middleware.py, config/health/, config/gunicorn.py).
 WEB_DATABASE_RETRY_AFTER_SECONDS = 30  # Retry-After of the 503 page while PostgreSQL is unreachable
-# Password checks (Argon2, ~100 ms of CPU) at once per web process, how many may wait for a turn and for how
-# long; every other sign-in POST is answered 503 at once, before it queues past the person's patience.
-SIGNIN_ADMISSION_CONCURRENCY = env_int("SIGNIN_ADMISSION_CONCURRENCY", 2, minimum=1)
-SIGNIN_ADMISSION_QUEUE = env_int("SIGNIN_ADMISSION_QUEUE", 4)
-SIGNIN_ADMISSION_WAIT_SECONDS = 1.0
+# Password checks (Argon2, ~100 ms of CPU on every core) at once per web process, how many may wait for a turn
+# and for how long; every other sign-in POST is answered 503 at once, before it queues past the person's patience.
+# One at a time per process (a process per core) and one waiting kept every admitted sign-in under 2 s at twice
+# the capacity in `make bench-overload`; more of either only made every sign-in slower.
+SIGNIN_ADMISSION_CONCURRENCY = env_int("SIGNIN_ADMISSION_CONCURRENCY", 1, minimum=1)
+SIGNIN_ADMISSION_QUEUE = env_int("SIGNIN_ADMISSION_QUEUE", 1)
+SIGNIN_ADMISSION_WAIT_SECONDS = env_int("SIGNIN_ADMISSION_WAIT_MS", 500) / 1000
 SIGNIN_ADMISSION_RETRY_AFTER_SECONDS = 5
 SIGNIN_ADMISSION_URL_NAMES = ["accounts:signin", "admin:login"]
 HEALTH_CHECK_TIMEOUT_SECONDS = 1.0

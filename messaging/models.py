@@ -54,7 +54,7 @@ FAILURE_TEXT = {
     ),
     FailureReason.LANDLINE: _("That number looks like a landline, which can't get texts. Choose a voice call instead."),
     FailureReason.RATE_LIMITED_DESTINATION: _(
-        "We've sent several codes there recently. Wait a few minutes, or choose another way to get a code."
+        "We've sent several codes recently. Wait a few minutes, or choose another way to get a code."
     ),
     FailureReason.RATE_LIMITED_IP: _(
         "Too many codes were asked for from your network. Wait a while, or choose another way to get a code."
@@ -120,4 +120,7 @@ class Message(models.Model):
         return str(FAILURE_TEXT.get(self.failure_reason, "")) if self.failure_reason else ""
 
     def can_be_retried(self, now=None) -> bool:
-        return self.status in {Status.FAILED, Status.UNKNOWN} and bool(self.payload) and not self.is_expired(now)
+        """Only what surely never reached the person: failed without the provider accepting it (refused by us,
+        or turned down by the provider), content kept and still worth sending. Never "unknown", never a message
+        with a provider id: either may have been delivered."""
+        return self.status == Status.FAILED and not self.provider_id and bool(self.payload) and not self.is_expired(now)

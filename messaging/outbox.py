@@ -5,11 +5,12 @@ import logging
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from config.crypto import encrypt_text
-from messaging.guards import destination_refusal, send_cap_refusal
+from messaging.guards import Budget, destination_refusal, send_cap_refusal
 from messaging.models import Message, Status
 from messaging.rendering import templates_check
 
@@ -26,12 +27,14 @@ def message_queue(
     user=None,
     request_ip: str | None = None,
     expires_in: int | None = None,
+    budget: Budget = Budget.CODE,
 ) -> Message:
     """Queue one SMS, voice call or email. Returns the Message: queued, or failed and `was_refused` with a
     `failure_text` for the person when the destination or a send cap refuses it.
 
     `context` (a code, a name) is stored encrypted and never leaves the database in the clear.
-    `expires_in` is how many seconds the content is worth sending (a code's lifetime).
+    `expires_in` is how many seconds the content is worth sending (a code's lifetime). `budget` names whose caps
+    the send draws on; a refused message carries `retry_after` (seconds, not stored) for the person's next step.
     """
     templates_check(kind=kind, channel=channel)
     now = timezone.now()
@@ -50,9 +53,18 @@ def message_queue(
         updated_at=now,
         expires_at=now + timedelta(seconds=expires_in) if expires_in else None,
     )
-    refusal = destination_refusal(channel=channel, destination=destination) or send_cap_refusal(
-        channel=channel, destination=destination, request_ip=request_ip
-    )
+    message.retry_after = 0
+    refusal = destination_refusal(channel=channel, destination=destination)
+    if refusal is None and (
+        capped := send_cap_refusal(
+            channel=channel,
+            destination=destination,
+            budget=budget,
+            account=str(user.pk) if user is not None else "",
+            request_ip=request_ip,
+        )
+    ):
+        refusal, message.retry_after = capped
     if refusal:
         message.status, message.failure_reason = Status.FAILED, refusal
         message.save()
@@ -60,16 +72,25 @@ def message_queue(
         return message
     message.payload = encrypt_text(json.dumps(context))
     message.save()
-    transaction.on_commit(partial(message_publish, message.pk))
+    transaction.on_commit(partial(message_publish, message.pk, kind=kind))
     return message
 
 
-def message_publish(message_id: int, countdown: float | None = None) -> bool:
-    """Hand a queued message to the broker. A broker outage leaves it queued for the sweeper: nothing is lost."""
+CODES_QUEUE = "codes"
+
+
+def message_queue_name(kind: str) -> str:
+    """The Celery queue for a kind of message: codes have their own, so no bulk message can hold one up."""
+    return CODES_QUEUE if kind in settings.MESSAGING_CODE_KINDS else settings.CELERY_TASK_DEFAULT_QUEUE
+
+
+def message_publish(message_id: int, *, kind: str, countdown: float | None = None) -> bool:
+    """Hand a queued message to the broker, on its kind's queue. A broker outage leaves it queued for the sweeper:
+    nothing is lost."""
     from messaging.tasks import deliver_message
 
     try:
-        deliver_message.apply_async((message_id,), countdown=countdown, retry=False)
+        deliver_message.apply_async((message_id,), countdown=countdown, retry=False, queue=message_queue_name(kind))
     except Exception as error:  # kombu raises several types for a broker that is down or slow
         logger.warning("outbox: message %s stays queued, broker unavailable (%s)", message_id, type(error).__name__)
         return False
