@@ -46,7 +46,7 @@ SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{
 SITE_DOMAIN = urlsplit(SITE_URL).hostname
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "security.apps.DeadboltAdminConfig",  # Django admin, as security.admin_site.DeadboltAdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
