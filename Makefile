@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test lint clean bench-signin bench-messaging bench-handoff
+.PHONY: run test lint lock clean bench-signin bench-messaging bench-handoff bench-overload
 
 # The embedded default: SQLite, eager Celery, messages to the console and var/outbox/.
 run: export DEBUG ?= true
@@ -31,20 +31,42 @@ bench-messaging: $(VENV)/.installed-test
 bench-handoff: $(VENV)/.installed-test
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.handoff --shipments 200
 
+# Sign-in capacity, then twice that for BENCH_SECONDS (30 by default; `make bench-overload BENCH_SECONDS=10`).
+BENCH_SECONDS ?= 30
+bench-overload: $(VENV)/.installed-test
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.overload --seconds $(BENCH_SECONDS)
+
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Reinstall only when pyproject.toml changes, so later runs start in seconds.
-$(VENV)/.installed: pyproject.toml
+# Installs come from the lock files (exact versions, hashes checked), then the project itself without
+# dependencies; `pip check` fails when pyproject.toml names something the lock lacks. Reinstall only when a lock
+# or pyproject.toml changes, so later runs start in seconds.
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+$(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	$(PIP) --require-hashes --no-deps -r requirements.txt
+	$(PIP) --no-deps -e .
+	$(PY) -m pip check --disable-pip-version-check
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml
+$(VENV)/.installed-test: requirements-test.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(PIP) --require-hashes --no-deps -r requirements-test.txt
+	$(PIP) --no-deps -e .
+	$(PY) -m pip check --disable-pip-version-check
 	touch $(VENV)/.installed $@
+
+# Write the lock files again from pyproject.toml, keeping every pin that still fits; `make lock UPGRADE=1`
+# moves everything to the newest versions allowed. Then commit both files.
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --no-emit-index-url \
+	--no-emit-find-links --universal --python-version 3.11 $(if $(UPGRADE),--upgrade)
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(VENV)/bin/uv || $(PIP) "uv>=0.13,<0.14"
+	$(UV_COMPILE) -o requirements.txt
+	$(UV_COMPILE) --extra test -o requirements-test.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
