@@ -1,4 +1,5 @@
-"""The Celery app: broker from REDIS_URL, eager when it is unset (settings), tasks autodiscovered."""
+"""The Celery app: broker from CELERY_BROKER_URL (REDIS_URL's database plus one), eager when neither is set (settings),
+tasks autodiscovered; queues and routes are in settings (codes, bulk, maintenance)."""
 
 import os
 

@@ -42,13 +42,19 @@ class MessageAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # view only; the retry action is the one change admins make
 
-    @admin.action(description=_("Retry the selected failed or unknown messages"), permissions=["view"])
+    @admin.action(description=_("Retry the selected failed messages"), permissions=["view"])
     def retry(self, request, queryset):
         count = messages_retry(message_ids=list(queryset.values_list("pk", flat=True)))
         skipped = queryset.count() - count
         self.message_user(
             request,
             ngettext("%d message queued again.", "%d messages queued again.", count) % count
-            + (f" {skipped} could not be retried (sent, expired, or without content)." if skipped else ""),
+            + (
+                f" {skipped} could not be retried: only a message refused before sending, or turned down by the"
+                " provider, can be. One that is unknown or that the provider accepted may already have reached the"
+                " person, and one that expired or lost its content is no longer worth sending."
+                if skipped
+                else ""
+            ),
             messages.SUCCESS if count else messages.WARNING,
         )

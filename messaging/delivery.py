@@ -2,19 +2,27 @@
 
 A message is sent at most once: a duplicate task finds it no longer queued, and a worker that dies after
 claiming it leaves it "sending", which the sweeper turns into "unknown", never into a resend.
+
+A database error before the provider is called leaves the message queued and propagates (the task is retried);
+after it, the provider's answer is held in memory and written as soon as the database is back.
 """
 
+import contextlib
 import json
 import logging
 import random
 import smtplib
 import socket
+import time
 from datetime import timedelta
+from functools import partial
 
+import psycopg
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
+from django.db.utils import InterfaceError, OperationalError
 from django.utils import timezone
 
 from config.crypto import decrypt_text
@@ -22,6 +30,7 @@ from messaging.backends.base import (
     AmbiguousSendError,
     Outgoing,
     PermanentSendError,
+    SendError,
     TransientSendError,
     get_backend,
 )
@@ -30,8 +39,15 @@ from messaging.rendering import render
 
 logger = logging.getLogger(__name__)
 
+# What a PostgreSQL restart or a cut connection raises: Django's wrappers, and psycopg's own outside them.
+DATABASE_ERRORS = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+
 
 def message_deliver(*, message_id: int) -> None:
+    # Read first, then claim: a database error up to the claim leaves the message queued, safe to try again.
+    message = Message.objects.filter(pk=message_id, status=Status.QUEUED).first()
+    if message is None:
+        return
     now = timezone.now()
     # One conditional UPDATE claims the row (a row lock for the statement) and commits "sending" before the
     # provider is called: a duplicate run, or an early one, matches nothing and sends nothing.
@@ -49,21 +65,62 @@ def message_deliver(*, message_id: int) -> None:
             updated_at=now,
         )
         return
-    message = Message.objects.get(pk=message_id)
+    message.status, message.attempts = Status.SENDING, message.attempts + 1
 
+    # From here on the provider may have the message: every outcome is recorded, whatever the database does.
     try:
         provider_id = _send(message)
     except TransientSendError as error:
-        _retry_later(message, str(error))
+        outcome = partial(_retry_later, message, str(error))
     except PermanentSendError as error:
-        _finish(message, Status.FAILED, reason=error.reason, error=str(error))
+        outcome = partial(_finish, message, Status.FAILED, reason=error.reason, error=str(error))
     except AmbiguousSendError as error:
-        _finish(message, Status.UNKNOWN, error=str(error))
+        outcome = partial(_finish, message, Status.UNKNOWN, error=str(error))
     except Exception as error:  # a bug or an unclassified failure may have sent it: never resend blindly
         logger.exception("outbox: message %s failed unexpectedly", message.pk)
-        _finish(message, Status.UNKNOWN, error=f"unexpected {type(error).__name__}")
+        outcome = partial(_finish, message, Status.UNKNOWN, error=f"unexpected {type(error).__name__}")
     else:
-        _finish(message, Status.SENT, provider_id=provider_id)
+        # The provider's id first, on its own: with it, a callback or the sweeper can settle the message later.
+        _write_when_database_is_back(partial(_store_provider_id, message.pk, provider_id), message_id=message.pk)
+        outcome = partial(_finish, message, Status.SENT, provider_id=provider_id)
+    _write_when_database_is_back(outcome, message_id=message.pk)
+
+
+def database_connections_close() -> None:
+    """Drop this process's database connections after an error: the next query opens a fresh one."""
+    for connection in connections.all(initialized_only=True):
+        with contextlib.suppress(DatabaseError):  # a connection the server already dropped
+            connection.close()
+
+
+def database_retry_delay(attempt: int) -> float:
+    """About 0.5, 1, 2 ... s with jitter, at most MESSAGING_DATABASE_RETRY_MAX_SECONDS: a restart takes seconds."""
+    return _jittered(min(settings.MESSAGING_DATABASE_RETRY_MAX_SECONDS, 0.5 * 2 ** (attempt - 1)))
+
+
+def _write_when_database_is_back(write, *, message_id: int) -> None:
+    """Run a write that records what the provider did, retrying database errors: the answer exists only here."""
+    deadline = time.monotonic() + settings.MESSAGING_DATABASE_PATIENCE_SECONDS
+    attempt = 0
+    while True:
+        try:
+            write()
+            return
+        except DATABASE_ERRORS as error:
+            database_connections_close()
+            attempt += 1
+            if time.monotonic() >= deadline:
+                logger.error("outbox: message %s outcome not recorded, database unavailable", message_id)
+                raise
+            delay = database_retry_delay(attempt)
+            logger.warning(
+                "outbox: message %s outcome waits %.1fs for the database (%s)", message_id, delay, type(error).__name__
+            )
+            time.sleep(delay)
+
+
+def _store_provider_id(message_id: int, provider_id: str) -> None:
+    Message.objects.filter(pk=message_id, provider_id="").update(provider_id=provider_id)
 
 
 def _send(message: Message) -> str:
@@ -115,14 +172,20 @@ def _finish(message: Message, status: str, *, reason: str = "", error: str = "",
         fields["payload"] = ""
     if reason == FailureReason.EXPIRED:
         fields["payload"] = ""
-    # Conditional: a provider callback that already moved it on is not overwritten.
-    Message.objects.filter(pk=message.pk, status__in=[Status.QUEUED, Status.SENDING]).update(**fields)
+    # Conditional: a provider callback that already moved it on is not overwritten. "unknown" too: the sweeper
+    # calls a send "unknown" when it outlasts MESSAGING_SENDING_STALE_SECONDS, as one waiting for the database may.
+    Message.objects.filter(pk=message.pk, status__in=[Status.QUEUED, Status.SENDING, Status.UNKNOWN]).update(**fields)
     logger.info("outbox: message %s %s%s", message.pk, status, f" ({reason})" if reason else "")
 
 
 def retry_delay(attempts: int) -> float:
     """Exponential back-off with jitter: about base·2ⁿ seconds, at most the configured cap."""
-    ceiling = min(settings.MESSAGING_RETRY_MAX_SECONDS, settings.MESSAGING_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    return _jittered(
+        min(settings.MESSAGING_RETRY_MAX_SECONDS, settings.MESSAGING_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    )
+
+
+def _jittered(ceiling: float) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 -- jitter, not a secret
 
 
@@ -139,11 +202,12 @@ def _retry_later(message: Message, error: str) -> None:
     if not settings.CELERY_TASK_ALWAYS_EAGER:  # eager mode would retry at once; the sweeper picks it up
         from messaging.outbox import message_publish
 
-        message_publish(message.pk, countdown=delay)
+        message_publish(message.pk, kind=message.kind, countdown=delay)
 
 
 def messages_retry(*, message_ids: list[int]) -> int:
-    """Requeue failed or unknown messages whose content is still worth sending (an admin's decision)."""
+    """Requeue failed messages that never reached the provider and are still worth sending (an admin's decision).
+    Never an "unknown" one, nor one the provider accepted: it may have reached the person already."""
     from messaging.outbox import message_publish
 
     now, requeued = timezone.now(), []
@@ -153,27 +217,28 @@ def messages_retry(*, message_ids: list[int]) -> int:
                 message.status, message.failure_reason, message.last_error = Status.QUEUED, "", ""
                 message.next_attempt_at = message.updated_at = now
                 message.save(update_fields=["status", "failure_reason", "last_error", "next_attempt_at", "updated_at"])
-                requeued.append(message.pk)
-        for message_id in requeued:
-            transaction.on_commit(lambda message_id=message_id: message_publish(message_id))
+                requeued.append((message.pk, message.kind))
+        for message_id, kind in requeued:
+            transaction.on_commit(partial(message_publish, message_id, kind=kind))
     return len(requeued)
 
 
 def messages_sweep() -> dict[str, int]:
     """Run by Celery beat: re-publish queued messages that are overdue (a broker outage or a lost task), mark
-    messages stuck in "sending" unknown, and wipe the content of messages that are no longer worth sending."""
+    messages stuck in "sending" unknown, ask the provider about unknown ones, and wipe the content of messages
+    that are no longer worth sending."""
     from messaging.outbox import message_publish
 
     now = timezone.now()
     overdue = now - timedelta(seconds=settings.MESSAGING_SWEEP_GRACE_SECONDS)
-    due_ids = list(
+    due = list(
         Message.objects.filter(status=Status.QUEUED, next_attempt_at__lte=overdue)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[: settings.MESSAGING_SWEEP_BATCH]
+        .values_list("pk", "kind")[: settings.MESSAGING_SWEEP_BATCH]
     )
     # Marked as handed over now, so the next sweep does not publish them again while they wait in the queue.
-    Message.objects.filter(pk__in=due_ids, status=Status.QUEUED).update(next_attempt_at=now)
-    published = sum(message_publish(message_id) for message_id in due_ids)
+    Message.objects.filter(pk__in=[pk for pk, _kind in due], status=Status.QUEUED).update(next_attempt_at=now)
+    published = sum(message_publish(message_id, kind=kind) for message_id, kind in due)
 
     stale = now - timedelta(seconds=settings.MESSAGING_SENDING_STALE_SECONDS)
     stuck = Message.objects.filter(status=Status.SENDING, updated_at__lte=stale).update(
@@ -196,11 +261,47 @@ def messages_sweep() -> dict[str, int]:
     )
     counts = {
         "republished": published,
-        "due": len(due_ids),
+        "due": len(due),
         "stuck": stuck,
         "expired": expired,
         "wiped": wiped,
+        "reconciled": messages_reconcile(now=now),
     }
     if any(counts.values()):
         logger.info("outbox sweep: %s", counts)
     return counts
+
+
+def messages_reconcile(*, now) -> int:
+    """Ask the provider what became of "unknown" messages it gave an id for, and move them on; never resend.
+    Those without an id (the answer never came back) are left to the callback that carries our message id."""
+    from messaging.callbacks import message_status_from_provider
+
+    backend = get_backend()
+    if not backend.fetches_status:
+        return 0
+    unsettled = list(
+        Message.objects.filter(status=Status.UNKNOWN, channel__in=[Channel.SMS, Channel.VOICE])
+        .exclude(provider_id="")
+        .filter(updated_at__lte=now - timedelta(seconds=settings.MESSAGING_RECONCILE_AFTER_SECONDS))
+        .filter(created_at__gte=now - timedelta(days=1))
+        .order_by("updated_at")[: settings.MESSAGING_RECONCILE_BATCH]
+    )
+    settled = 0
+    for message in unsettled:
+        try:
+            answer = backend.fetch_status(channel=message.channel, provider_id=message.provider_id)
+        except SendError as error:
+            logger.warning("outbox: reconciling stopped, provider unavailable (%s)", error)
+            break
+        # Asked: the next sweep asks again only MESSAGING_RECONCILE_AFTER_SECONDS later.
+        Message.objects.filter(pk=message.pk, status=Status.UNKNOWN).update(updated_at=now)
+        if answer and message_status_from_provider(
+            message_id=message.pk,
+            provider_id=message.provider_id,
+            provider_status=answer.status,
+            error_code=answer.error_code,
+        ):
+            settled += 1
+            logger.info("outbox: message %s reconciled from the provider: %s", message.pk, answer.status)
+    return settled

@@ -11,7 +11,7 @@ from messaging.devoutbox import outbox_files
 
 @csrf_exempt  # Twilio cannot send a CSRF token; its request signature is checked instead
 @require_POST
-def twilio_status(request: HttpRequest) -> HttpResponse:
+def twilio_status(request: HttpRequest, message_id: int | None = None) -> HttpResponse:
     signature = request.headers.get("X-Twilio-Signature", "")
     # Twilio signs the public URL it called, which the proxy in front of us may rewrite: use SITE_URL.
     url = settings.SITE_URL.rstrip("/") + request.get_full_path()
@@ -22,6 +22,7 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
     ):
         return HttpResponseForbidden("invalid signature")
     message_status_from_provider(
+        message_id=message_id,
         provider_id=request.POST.get("MessageSid") or request.POST.get("CallSid", ""),
         provider_status=request.POST.get("MessageStatus") or request.POST.get("CallStatus", ""),
         error_code=request.POST.get("ErrorCode", ""),

@@ -19,6 +19,14 @@ class Outgoing:
     validity_seconds: int | None = None
 
 
+@dataclass(frozen=True)
+class ProviderStatus:
+    """What the provider says became of a message it accepted: its own word ("delivered") and error code."""
+
+    status: str
+    error_code: str = ""
+
+
 class SendError(Exception):
     pass
 
@@ -40,9 +48,16 @@ class PermanentSendError(SendError):
 
 
 class BaseBackend:
+    fetches_status = False  # whether fetch_status can ask the provider about a message
+
     def send(self, outgoing: Outgoing) -> str:
         """Hand the message to the provider; return its id for the message. Raise a SendError on failure."""
         raise NotImplementedError
+
+    def fetch_status(self, *, channel: str, provider_id: str) -> ProviderStatus | None:
+        """Ask the provider about a message it accepted; None when it knows none by that id.
+        Raise a TransientSendError when it cannot be asked now."""
+        return None
 
 
 class UnconfiguredBackend(BaseBackend):

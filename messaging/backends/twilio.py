@@ -7,7 +7,7 @@ deliverable (tell the person).
 from django.conf import settings
 from django.urls import reverse
 from requests.exceptions import ConnectionError as RequestsConnectionError
-from requests.exceptions import ConnectTimeout, ReadTimeout
+from requests.exceptions import ConnectTimeout, ReadTimeout, RequestException
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -19,6 +19,7 @@ from messaging.backends.base import (
     BaseBackend,
     Outgoing,
     PermanentSendError,
+    ProviderStatus,
     TransientSendError,
 )
 from messaging.models import FailureReason
@@ -53,6 +54,8 @@ def _caused_by_refused_connection(error: BaseException) -> bool:
 
 
 class TwilioBackend(BaseBackend):
+    fetches_status = True
+
     def __init__(self):
         self.client = Client(
             settings.TWILIO_ACCOUNT_SID,
@@ -62,8 +65,23 @@ class TwilioBackend(BaseBackend):
         if settings.TWILIO_API_BASE_URL:
             self.client.api.base_url = settings.TWILIO_API_BASE_URL
 
-    def status_callback_url(self) -> str:
-        return settings.SITE_URL.rstrip("/") + reverse("messaging:twilio_status")
+    def status_callback_url(self, message_id: int) -> str:
+        """Our message id is in the URL, so a callback finds its message even when Twilio's answer never came back."""
+        return settings.SITE_URL.rstrip("/") + reverse("messaging:twilio_status_for_message", args=[message_id])
+
+    def fetch_status(self, *, channel: str, provider_id: str) -> ProviderStatus | None:
+        try:
+            if channel == "sms":
+                found = self.client.messages(provider_id).fetch()
+                return ProviderStatus(status=found.status or "", error_code=str(found.error_code or ""))
+            found = self.client.calls(provider_id).fetch()
+            return ProviderStatus(status=found.status or "")
+        except TwilioRestException as error:
+            if error.status == 404:
+                return None
+            raise TransientSendError(f"Twilio {error.status} error {error.code}") from error
+        except RequestException as error:
+            raise TransientSendError(f"Twilio unreachable: {error.__class__.__name__}") from error
 
     def send(self, outgoing: Outgoing) -> str:
         try:
@@ -73,7 +91,7 @@ class TwilioBackend(BaseBackend):
                     to=outgoing.to,
                     from_=settings.TWILIO_FROM_NUMBER,
                     body=outgoing.text,
-                    status_callback=self.status_callback_url(),
+                    status_callback=self.status_callback_url(outgoing.message_id),
                     **kwargs,
                 )
             else:
@@ -87,7 +105,7 @@ class TwilioBackend(BaseBackend):
                     to=outgoing.to,
                     from_=settings.TWILIO_FROM_NUMBER,
                     twiml=str(response),
-                    status_callback=self.status_callback_url(),
+                    status_callback=self.status_callback_url(outgoing.message_id),
                     status_callback_event=["completed"],
                 )
         except TwilioRestException as error:

@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=1000, help="messages queued at once for throughput")
     parser.add_argument("--rate", type=float, default=50, help="messages per second for the latency run")
     parser.add_argument("--seconds", type=float, default=10, help="length of the latency run")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds the fake Twilio takes to answer")
+    parser.add_argument("--jitter", type=float, default=0.0, help="give or take this many seconds")
     args = parser.parse_args()
     url, broker = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
     if not url.startswith(("postgres://", "postgresql://")) or not broker:
@@ -76,7 +78,7 @@ def main() -> None:
     app.control.purge()
     Message.objects.all().delete()
     connection.close()
-    fake = FakeTwilio().start()
+    fake = FakeTwilio(latency=args.latency, jitter=args.jitter).start()
     arrivals: dict[str, float] = {}
     original_received = fake.received
 
@@ -158,6 +160,7 @@ def main() -> None:
 
     p50 = statistics.median(latencies)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(f"fake Twilio answers in {args.latency * 1000:.0f} ms (give or take {args.jitter * 1000:.0f} ms)")
     print(f"backlog: {args.burst} queued in {queued_in:.2f} s, drained by one worker process in {drained:.2f} s")
     print(f"throughput:            {throughput:7.1f} messages/s per worker process   (aim: at least 100)")
     print(f"steady {args.rate:.0f}/s for {args.seconds:.0f} s: {len(latencies)}/{total} delivered")

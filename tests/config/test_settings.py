@@ -23,6 +23,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     base.pop("SECURE_SSL_REDIRECT", None)
     base.pop("DATABASE_URL", None)
     base.pop("REDIS_URL", None)
+    base.pop("CELERY_BROKER_URL", None)
     base["DJANGO_SETTINGS_MODULE"] = "config.settings"
     base.update(env)
     return subprocess.run(
@@ -136,7 +137,8 @@ def test_the_suite_runs_on_the_database_and_cache_the_environment_names():
         assert engine == "django.db.backends.sqlite3"
     if os.environ.get("REDIS_URL"):
         assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-        assert celery_app.conf.broker_url == (os.environ.get("CELERY_BROKER_URL") or os.environ["REDIS_URL"])
+        # The broker is another Redis database than the cache's (CELERY_BROKER_URL, or REDIS_URL's plus one).
+        assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL != os.environ["REDIS_URL"]
         assert production_settings.CELERY_TASK_ALWAYS_EAGER is False
         cache.set("probe", "shared", 5)
         assert cache.get("probe") == "shared"  # a real round trip to Redis

@@ -40,3 +40,7 @@ def fake_twilio(fake_twilio_server, settings):
     _backend.cache_clear()
     yield fake_twilio_server
     _backend.cache_clear()
+
+
+# A real worker's fixtures, for tests marked real_worker (tests/messaging/real_worker.py).
+from tests.messaging.real_worker import clean_broker, fake, real_parts, start_worker  # noqa: E402, F401

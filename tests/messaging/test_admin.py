@@ -95,3 +95,49 @@ def test_the_dev_outbox_exists_only_with_debug(client, settings, tmp_path, djang
     assert "+447911123456" in html
     assert f"Deadbolt code to sign in: {CODE}." in html
     assert len(list(tmp_path.glob("*-sms-447911123456-*.txt"))) == 1  # one file per message, named for its number
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"status": Status.UNKNOWN},  # a 500 or a read timeout: it may have reached the phone
+        {"status": Status.FAILED, "failure_reason": FailureReason.UNDELIVERED, "provider_id": "SM" + "a" * 32},
+        {"status": Status.SENT, "provider_id": "SM" + "b" * 32},
+    ],
+)
+def test_admins_cannot_retry_a_message_that_may_have_been_delivered(
+    verified_login, admin_user, failed_message, sms_outbox, django_capture_on_commit_callbacks, state
+):
+    client = verified_login(admin_user)
+    Message.objects.filter(pk=failed_message.pk).update(**state)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:messaging_message_changelist"),
+            {"action": "retry", "_selected_action": [failed_message.pk]},
+            follow=True,
+        )
+
+    html = response.content.decode()
+    assert "0 messages queued again. 1 could not be retried" in html
+    assert "unknown or that the provider accepted may already have reached the person" in html
+    failed_message.refresh_from_db()
+    assert failed_message.status == state["status"]
+    assert sms_outbox == []
+
+
+def test_admins_can_retry_a_message_refused_before_sending(
+    verified_login, admin_user, failed_message, sms_outbox, django_capture_on_commit_callbacks
+):
+    client = verified_login(admin_user)
+    Message.objects.filter(pk=failed_message.pk).update(
+        failure_reason=FailureReason.RATE_LIMITED_DESTINATION, attempts=0
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:messaging_message_changelist"),
+            {"action": "retry", "_selected_action": [failed_message.pk]},
+        )
+
+    assert [sent.to for sent in sms_outbox] == ["+447911123456"]

@@ -75,7 +75,24 @@ def test_the_task_carries_only_the_message_id(django_capture_on_commit_callbacks
     with django_capture_on_commit_callbacks(execute=True):
         message = queue_sms()
 
-    assert published == [((message.pk,), {"countdown": None, "retry": False})]
+    assert published == [((message.pk,), {"countdown": None, "retry": False, "queue": "codes"})]
+
+
+@pytest.mark.parametrize(
+    ("kind", "queue"),
+    [("code", "codes"), ("delivery_code", "codes"), ("security_alert", "bulk"), ("delivery_update", "bulk")],
+)
+def test_codes_have_a_queue_of_their_own_that_bulk_messages_never_delay(
+    django_capture_on_commit_callbacks, monkeypatch, kind, queue
+):
+    from messaging import tasks
+
+    published = []
+    monkeypatch.setattr(tasks.deliver_message, "apply_async", lambda args, **kw: published.append(kw["queue"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        message_queue(channel=Channel.SMS, destination="+447911123456", kind=kind, language="en-GB", context={})
+
+    assert published == [queue]
 
 
 def test_a_broker_outage_leaves_the_message_queued_and_the_sweeper_sends_it(

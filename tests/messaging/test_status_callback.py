@@ -129,3 +129,65 @@ def test_callbacks_answer_with_few_queries(client, sent):
 
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(statements) <= 2  # one locked read, one update
+
+
+def callback_for(client, message, params):
+    """A callback to the URL the message named itself (issue 13): our message id is in it."""
+    url = f"/messaging/twilio/status/{message.pk}/"
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature("https://shop.example.com" + url, params)
+    return client.post(url, params, headers={"x-twilio-signature": signature})
+
+
+def test_a_callback_finds_its_message_by_our_id_and_fills_in_the_sid_twilio_never_returned(client, sent):
+    Message.objects.filter(pk=sent.pk).update(status=Status.UNKNOWN, provider_id="")  # the answer never came back
+
+    response = callback_for(client, sent, {"MessageSid": "SM" + "d" * 32, "MessageStatus": "delivered"})
+
+    assert response.status_code == 204
+    sent.refresh_from_db()
+    assert (sent.status, sent.provider_id) == (Status.DELIVERED, "SM" + "d" * 32)
+    assert sent.sent_at is not None and sent.delivered_at is not None
+
+
+def test_a_callback_that_names_another_sid_than_ours_changes_nothing(client, sent):
+    response = callback_for(client, sent, {"MessageSid": "SM" + "e" * 32, "MessageStatus": "failed"})
+
+    assert response.status_code == 204
+    sent.refresh_from_db()
+    assert (sent.status, sent.provider_id) == (Status.SENT, "SM" + "a" * 32)
+
+
+def test_a_callback_signed_for_another_message_is_refused(client, sent):
+    params = {"MessageSid": sent.provider_id, "MessageStatus": "failed"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(
+        f"https://shop.example.com/messaging/twilio/status/{sent.pk + 1}/", params
+    )
+
+    response = client.post(f"/messaging/twilio/status/{sent.pk}/", params, headers={"x-twilio-signature": signature})
+
+    assert response.status_code == 403
+    assert status_of(sent) == Status.SENT
+
+
+def test_a_callback_by_our_id_still_only_moves_forward(client, sent):
+    callback_for(client, sent, {"MessageSid": sent.provider_id, "MessageStatus": "delivered"})
+    callback_for(client, sent, {"MessageSid": sent.provider_id, "MessageStatus": "sent"})
+
+    assert status_of(sent) == Status.DELIVERED
+
+
+def test_a_queued_callback_for_an_unknown_send_shows_twilio_has_it(client, sent):
+    Message.objects.filter(pk=sent.pk).update(status=Status.UNKNOWN, provider_id="")
+
+    callback_for(client, sent, {"MessageSid": "SM" + "f" * 32, "MessageStatus": "queued"})
+
+    sent.refresh_from_db()
+    assert (sent.status, sent.provider_id) == (Status.SENT, "SM" + "f" * 32)
+
+
+def test_callbacks_by_our_id_answer_with_few_queries(client, sent):
+    with CaptureQueriesContext(connection) as queries:
+        callback_for(client, sent, {"MessageSid": sent.provider_id, "MessageStatus": "delivered"})
+
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) <= 2  # one locked read, one update

@@ -43,19 +43,20 @@ def test_an_sms_goes_out_with_its_callback_and_validity(fake_twilio):
     assert sms.form["To"] == "+447911123456" and sms.form["From"] == TWILIO_FROM
     assert f"code to sign in: {CODE}." in sms.form["Body"]
     assert sms.form["Body"].endswith(f"@shop.example.com #{CODE}")
-    assert sms.form["StatusCallback"] == "https://shop.example.com/messaging/twilio/status/"
+    assert sms.form["StatusCallback"] == f"https://shop.example.com/messaging/twilio/status/{message.pk}/"
     assert 590 <= int(sms.form["ValidityPeriod"]) <= 600
     assert message.status == Status.SENT and message.provider_id.startswith("SM") and message.payload == ""
 
 
 def test_a_voice_call_reads_the_code_digit_by_digit_twice_in_the_users_language(fake_twilio):
-    deliver(queue(Channel.VOICE, to="+14155552671", language="es-419"))
+    message = deliver(queue(Channel.VOICE, to="+14155552671", language="es-419"))
 
     (call,) = fake_twilio.calls()
     twiml = call.form["Twiml"]
     assert '<Say language="es-MX" voice="alice">' in twiml
     assert twiml.count("4, 8, 2, 9, 1, 3") == 2
-    assert call.form["StatusCallback"] == "https://shop.example.com/messaging/twilio/status/"
+    assert call.form["StatusCallback"] == f"https://shop.example.com/messaging/twilio/status/{message.pk}/"
+    assert message.status == Status.SENT and message.provider_id == call.sid
 
 
 @pytest.mark.parametrize("status", [429, 503])
