@@ -319,7 +319,6 @@ BACKOFF_LIMITS = {
 }
 
 
-
 def _next_redis_database(url: str) -> str:
     """redis://h:6379/0 -> redis://h:6379/1: the broker's default, on the cache's server."""
     if not url:
