@@ -48,16 +48,22 @@ def make_users(first: int, count: int) -> list[tuple[str, object]]:
     """`count` accounts with 2SV by authenticator; one password hash for all (creating them stays quick)."""
     import pyotp
     from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
 
     from accounts.models import User
     from security.codes import totp_secret
     from security.methods import authenticator_add, backup_codes_create, two_step_enable
     from security.models import FailureStreak
 
-    encoded = make_password(PASSWORD)
+    encoded, now = make_password(PASSWORD), timezone.now()
     made = User.objects.bulk_create(
         [
-            User(email=f"{PREFIX}{number}@example.com", name=f"Overload {number}", password=encoded)
+            User(
+                email=f"{PREFIX}{number}@example.com",
+                name=f"Overload {number}",
+                password=encoded,
+                email_verified_at=now,
+            )
             for number in range(first, first + count)
         ]
     )
