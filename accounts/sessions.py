@@ -2,6 +2,7 @@
 
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
+from django.utils import timezone
 
 from security.alerts import alert_send
 from security.events import event_record
@@ -21,11 +22,19 @@ def sessions_end_everywhere_else(*, request: HttpRequest, user) -> None:
     alert_send(user=user, event="signed_out_everywhere", request=request)
 
 
-def account_secure_after_intrusion(*, user, request: HttpRequest) -> None:
-    """ "This wasn't me", once the email is proved: every session ends, every trusted device is revoked and every
-    browser forgotten."""
+def account_secure_after_intrusion(*, user, request: HttpRequest, proved_email: str) -> None:
+    """ "This wasn't me", once the address the alert went to is proved: every session ends, every trusted device
+    is revoked and every browser forgotten. When that address is no longer the account's (an intruder changed
+    it), it becomes the account's again: otherwise the next code, and the account, would go back to the intruder."""
+    from accounts.models import User
+
     user.session_version += 1
-    user.save(update_fields=["session_version"])
+    fields = ["session_version"]
+    if proved_email and proved_email != user.email and not User.objects.filter(email=proved_email).exists():
+        event_record(user=user, kind=SecurityEvent.Kind.EMAIL_CHANGED, request=request, how="not_me", restored=True)
+        user.email, user.email_verified_at = proved_email, timezone.now()
+        fields += ["email", "email_verified_at"]
+    user.save(update_fields=fields)
     trusted_devices_revoke(user=user, request=request)
     browsers_forget(user=user)
     event_record(user=user, kind=SecurityEvent.Kind.INTRUSION_REPORTED, request=request)

@@ -317,7 +317,8 @@ def not_me(request: HttpRequest, token: str) -> HttpResponse:
     if step.redirect_to_self:
         return redirect(request.get_full_path())
     if step.passed and state["stage"] == "email":
-        account_secure_after_intrusion(user=user, request=request)  # the link is spent: sessions move on
+        # The link is spent (sessions move on), and the proved address is the account's again.
+        account_secure_after_intrusion(user=user, request=request, proved_email=state["to"])
         state.update(stage="second" if two_step_summary(user).enabled else "password", code={})
         request.session[NOT_ME_SESSION] = state
         return redirect(request.get_full_path())

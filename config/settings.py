@@ -296,10 +296,11 @@ DELIVERY_COURIER_PAGE_SIZE = 50
 
 # Named limits: (window in seconds, most events in it). Checked and counted atomically (config/ratelimit.py).
 RATE_LIMITS = {
-    # Codes (SMS, voice and email) to one phone or address, whoever asked: at most 5 in 10 minutes.
+    # Codes (SMS, voice and email) to one phone or address, in two budgets that cannot use each other up. Asked for
+    # by a signed-in or password-proved session: 5 in 10 minutes (Twilio Verify's figure), 20 a day.
     "code_per_destination": [(10 * 60, 5), (24 * 3600, 20)],
-    # Of those, what a stranger can trigger with only an email or number (password reset, sign-up, "This wasn't
-    # me") has a smaller share, so a flood of them never uses up the owner's own sign-in codes.
+    # What a stranger can trigger with only an email (password reset, sign-up, "This wasn't me"): 2 more, so a
+    # flood of them never uses up the owner's sign-in codes, nor sign-ins by someone with the password a reset.
     "stranger_code_per_destination": [(10 * 60, 2), (24 * 3600, 6)],
     "code_per_account": [(3600, 15)],  # codes asked for by one account's signed-in or password-proved sessions
     "code_per_ip": [(3600, 20), (24 * 3600, 60)],

@@ -54,7 +54,7 @@ def send_cap_refusal(
         return None
     destination_limits = {
         Budget.CODE: ["code_per_destination"],
-        Budget.STRANGER: ["stranger_code_per_destination", "code_per_destination"],
+        Budget.STRANGER: ["stranger_code_per_destination"],
         Budget.DELIVERY: ["delivery_message_per_destination"],
     }[budget]
     limits = [(name, destination) for name in destination_limits]  # a phone's SMS and calls count together

@@ -162,7 +162,7 @@ def _send_code(challenge: Challenge, *, request: HttpRequest | None, now, budget
     code = numeric_code(settings.SECURITY_CODE_DIGITS)
     if challenge.code_hash:
         challenge.previous_code_hashes = [challenge.code_hash, *challenge.previous_code_hashes][:5]
-    challenge.code_hash = code_hash(code, bound_to=_binding(challenge))
+    challenge.code_hash = code_hash(code, bound_to=challenge_binding(challenge))
     challenge.sends += 1
     challenge.last_sent_at = now
     message = message_queue(
@@ -206,7 +206,7 @@ def refusal_text(message) -> str:
     return message.failure_text
 
 
-def _binding(challenge: Challenge) -> str:
+def challenge_binding(challenge: Challenge) -> str:
     # A code's hash is bound to its user, purpose and challenge: it cannot prove anything else.
     return f"{challenge.user_id}:{challenge.purpose}:{challenge.pk}"
 
@@ -277,6 +277,14 @@ def challenge_verify(
 
 
 STRANGER_FAILURES = "reset_code_failures_per_ip"
+
+
+def challenge_mark_passed(*, challenge: Challenge, request: HttpRequest | None) -> None:
+    """A right code checked outside `challenge_verify` (a reset, whose wrong codes are counted on its request)."""
+    Challenge.objects.filter(pk=challenge.pk, state=Challenge.State.ACTIVE).update(
+        state=Challenge.State.PASSED, passed_at=timezone.now()
+    )
+    event_record(user=challenge.user, kind=SecurityEvent.Kind.CODE_PASSED, request=request, purpose=challenge.purpose)
 
 
 def failure_streak_clear(*, user) -> None:
@@ -359,7 +367,7 @@ def _refusal_for(outcome: Outcome, challenge: Challenge) -> Verdict:
 
 def _check(challenge: Challenge, typed: str, now) -> tuple[Outcome, Device | None]:
     if challenge.method in SIDE_CHANNELS:
-        typed_hash = code_hash(typed, bound_to=_binding(challenge))
+        typed_hash = code_hash(typed, bound_to=challenge_binding(challenge))
         if same_hash(typed_hash, challenge.code_hash):
             return Outcome.PASSED, Device.from_persistent_id(challenge.device_id) if challenge.device_id else None
         if any(same_hash(typed_hash, old) for old in challenge.previous_code_hashes):

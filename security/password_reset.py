@@ -20,8 +20,8 @@ from django.utils.translation import ngettext
 
 from config.ratelimit import limit_hit, limit_peek, limits_hit
 from messaging.guards import Budget
-from security.challenges import STRANGER_FAILURES, challenge_issue, challenge_verify
-from security.codes import code_hash, normalize_numeric
+from security.challenges import STRANGER_FAILURES, challenge_binding, challenge_issue, challenge_mark_passed
+from security.codes import code_hash, normalize_numeric, same_hash
 from security.events import client_ip
 from security.models import Method, PasswordResetRequest
 from security.vocabulary import Purpose
@@ -46,7 +46,7 @@ def password_reset_request(*, email: str, request: HttpRequest) -> PasswordReset
         ip and not limit_hit("password_reset_per_ip", ip).allowed
     ):
         raise ResetRefused(_("Too many requests for this email or network. Please try again in an hour."))
-    caps = limits_hit(("stranger_code_per_destination", email), ("code_per_destination", email))
+    caps = limits_hit(("stranger_code_per_destination", email))
     if not caps.allowed:
         minutes = max(1, (caps.retry_after + 59) // 60)
         raise ResetRefused(
@@ -81,7 +81,10 @@ def password_reset_code_check(*, reset_id: int, code: str, request: HttpRequest)
     now = timezone.now()
     ip = client_ip(request)
     with transaction.atomic():
-        reset = PasswordResetRequest.objects.select_for_update(of=("self",)).select_related("user").get(pk=reset_id)
+        # One locked read for both cases; the challenge (absent without an account) comes along in the same query.
+        reset = (
+            PasswordResetRequest.objects.select_for_update(of=("self",)).select_related("challenge").get(pk=reset_id)
+        )
         if ip and not limit_peek(STRANGER_FAILURES, ip).allowed:
             return ResetCheck(
                 False, _("Too many wrong codes were entered from your network. Wait an hour, then try again.")
@@ -93,20 +96,16 @@ def password_reset_code_check(*, reset_id: int, code: str, request: HttpRequest)
         typed = normalize_numeric(code)
         if not typed.isdigit():
             return ResetCheck(False, _("Enter the code using numbers only."))
-        if reset.user is not None and reset.challenge_id:
-            verdict = challenge_verify(
-                challenge_id=reset.challenge_id,
-                user=reset.user,
-                purpose=Purpose.PASSWORD_RESET,
-                code=typed,
-                request=request,
-            )
-            if verdict.passed:
-                return ResetCheck(True)
-        else:
-            code_hash(typed, bound_to=f"reset-decoy:{reset.pk}")  # the same hashing work as a real check
-            if ip:
-                limit_hit(STRANGER_FAILURES, ip)  # challenge_verify counts this for a real account
+        # The same work whether or not there is an account: one keyed hash, one constant-time compare, and a wrong
+        # code is counted on the request row and per network. Only a right code (which changes the page anyway)
+        # touches the challenge.
+        challenge = reset.challenge
+        binding = challenge_binding(challenge) if challenge is not None else f"reset-decoy:{reset.pk}"
+        if same_hash(code_hash(typed, bound_to=binding), challenge.code_hash if challenge is not None else ""):
+            challenge_mark_passed(challenge=challenge, request=request)
+            return ResetCheck(True)
+        if ip:
+            limit_hit(STRANGER_FAILURES, ip)
         reset.failures += 1
         reset.save(update_fields=["failures"])
     tries_left = settings.SECURITY_CODE_TRIES_PER_CHALLENGE - reset.failures
