@@ -100,7 +100,7 @@ def courier(make_user):
     from security.methods import phone_add
 
     user = make_user("casey.courier@example.com", name="Casey Courier", is_courier=True)
-    phone_add(user=user, number="+447700900555", channel="sms", primary=True, confirmed=True, request=None)
+    phone_add(user=user, number="+447911100555", channel="sms", primary=True, confirmed=True, request=None)
     return user
 
 

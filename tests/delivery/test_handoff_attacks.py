@@ -68,7 +68,7 @@ def test_a_courier_without_2sv_is_sent_to_turn_it_on_before_any_handoff(shopper,
 def test_another_couriers_shipment_does_not_exist_for_them(shopper, courier, make_user, place_order, send_out):
     shipment, code = send_out(place_order(shopper, "tablet"), courier)
     other_courier = make_user("other.courier@example.com", is_courier=True)
-    phone_add(user=other_courier, number="+447700900666", channel="sms", primary=True, confirmed=True, request=None)
+    phone_add(user=other_courier, number="+447911100666", channel="sms", primary=True, confirmed=True, request=None)
     other = signed_in(other_courier)
     assert other.get(f"/courier/{shipment.pk}/").status_code == 404
     assert other.post(f"/courier/{shipment.pk}/", {"code": code}).status_code == 404

@@ -111,3 +111,6 @@ def look(page, viewport_name, request):
         )
 
     return look
+
+
+COURIER_PHONE = "+447911100555"  # the shared courier fixture's 2SV phone (tests/conftest.py)

@@ -22,7 +22,7 @@ def catalog():
     demo_catalog_create()
 
 
-def test_sign_up_sign_out_and_sign_in_again(page: Page, look, catalog):
+def test_sign_up_sign_out_and_sign_in_again(page: Page, look, catalog, mailoutbox):
     page.goto("/")
     expect(page.get_by_role("link", name="Solstice gold hoop earrings")).to_be_visible()
     expect(page.get_by_role("heading", name="Good things, delivered safely.")).to_be_visible()
@@ -38,6 +38,14 @@ def test_sign_up_sign_out_and_sign_in_again(page: Page, look, catalog):
     page.get_by_label("Password", exact=True).fill("tidy lantern orbit 42")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_label("Password", exact=True)).to_have_attribute("type", "text")
+    page.get_by_role("button", name="Create account").click()
+
+    # The email is proved first: a code to it, and nothing signed in until it is typed.
+    expect(page.get_by_role("heading", name="Confirm your email")).to_be_visible()
+    expect(page.get_by_text("We've emailed a 6-digit code to r•••@example.com.")).to_be_visible()
+    expect(page.locator(".account-menu summary")).to_contain_text("Account")
+    look("confirm-email")
+    page.get_by_label("Code", exact=True).fill(last_code_sent_to("robin.reader@example.com", mailoutbox))
     page.get_by_role("button", name="Create account").click()
 
     expect(page.get_by_role("status")).to_contain_text("Welcome to Deadbolt, Robin.")

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Address, PaymentCard
 from delivery.models import Shipment
+from tests.e2e.conftest import COURIER_PHONE
 from tests.e2e.steps import sign_in
 from tests.helpers import delivery_code_sent_to, wrong_code
 
@@ -103,7 +104,7 @@ def test_no_code_no_handoff(
 
     # The courier, on a phone, mistypes once, then hands it over.
     courier_page = browser_context("phone")
-    sign_in(courier_page, courier, password, mailoutbox)
+    sign_in(courier_page, courier, password, mailoutbox, code_to=COURIER_PHONE)  # 2SV: a text
     courier_page.get_by_role("link", name="Deliveries").click()
     expect(courier_page.get_by_text("Code needed")).to_be_visible()
     look("courier-today", target=courier_page, size="phone")
@@ -135,7 +136,7 @@ def test_a_locked_code_keeps_the_parcel(
     shipment, code = send_out(place_order(shopper, "tablet"), courier)
 
     courier_page = browser_context("phone")
-    sign_in(courier_page, courier, password, mailoutbox)
+    sign_in(courier_page, courier, password, mailoutbox, code_to=COURIER_PHONE)  # 2SV: a text
     courier_page.goto(f"/courier/{shipment.pk}/")
     for offset in range(1, 6):
         courier_page.get_by_label("Delivery code").fill(wrong_code(code, offset))
