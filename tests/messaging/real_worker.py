@@ -109,7 +109,8 @@ def use_broker(url: str) -> None:
     from kombu import pools
 
     os.environ["CELERY_BROKER_URL"] = url  # Celery prefers it to its broker_url setting
-    celery_app.conf.broker_url = url
+    # Producers use broker_write_url when one is set (a test elsewhere may have left one): name it too.
+    celery_app.conf.broker_url = celery_app.conf.broker_write_url = celery_app.conf.broker_read_url = url
     pools.reset()  # kombu keeps pools in a global registry keyed by URL
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
