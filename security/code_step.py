@@ -73,6 +73,8 @@ def code_step_run(
         challenge = Challenge.objects.filter(
             pk=state["challenge_id"], user=user, purpose=purpose, state=Challenge.State.ACTIVE
         ).first()
+    if challenge is not None and do == "send" and challenge.method in SIDE_CHANNELS and not challenge.code_hash:
+        challenge = None  # its send was refused (a cap): asking again starts over, and the caps decide again
     if challenge is None:
         if state.get("key") != option.key:
             state.pop("challenge_id", None)

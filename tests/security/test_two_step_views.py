@@ -252,3 +252,30 @@ def test_a_2sv_method_change_revokes_every_trusted_device(granted, shopper, auth
     granted.post(reverse("security:method_primary", args=[phone.persistent_id]))
 
     assert not TrustedDevice.objects.filter(user=shopper, revoked_at__isnull=True).exists()
+
+
+def test_a_refused_send_says_no_code_was_sent_and_try_again_sends_once_the_cap_allows(
+    signed_in, shopper, mailoutbox, settings
+):
+    from django.core.cache import cache
+
+    from config.models import LimitCount
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "code_per_destination": [(600, 0)]}
+    url = "/account/verify/?action=two_step&next=/account/security/"
+    signed_in.post(url, {"do": "send"})
+    page = signed_in.get(url).content.decode()
+    assert "We&#x27;ve sent several codes recently. Wait" in page
+    assert "No code was sent." in page and "emailed a 6-digit code" not in page
+    assert 'name="code"' not in page
+    run_pending_on_commit()
+    assert not [m for m in mailoutbox if shopper.email in m.to]
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "code_per_destination": [(600, 5)]}  # the wait is over
+    cache.clear()
+    LimitCount.objects.all().delete()
+    signed_in.post(url, {"do": "send"})
+    page = signed_in.get(url).content.decode()
+    assert "emailed a 6-digit code" in page
+    response = signed_in.post(url, {"do": "verify", "code": last_code_sent_to(shopper.email, mailoutbox)})
+    assert response.headers["Location"] == SECURITY
