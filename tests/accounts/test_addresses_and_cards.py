@@ -28,25 +28,6 @@ def signed_in(client, shopper):
     return client
 
 
-@pytest.mark.parametrize(
-    ("url", "action"),
-    [
-        ("/account/addresses/", "addresses"),
-        ("/account/addresses/new/", "addresses"),
-        ("/account/cards/", "payment_cards"),
-        ("/account/cards/new/", "payment_cards"),
-    ],
-)
-def test_every_page_needs_its_own_fresh_step_up(signed_in, url, action):
-    assert signed_in.get(url).headers["Location"].startswith(f"/account/verify/?action={action}")
-    step_up_grant(signed_in, "change_email")
-    assert signed_in.get(url).status_code == 302
-    step_up_grant(signed_in, action, seconds_left=-60)
-    assert signed_in.get(url).status_code == 302
-    step_up_grant(signed_in, action)
-    assert signed_in.get(url).status_code == 200
-
-
 def test_addresses_are_added_edited_made_default_and_removed(signed_in, shopper):
     step_up_grant(signed_in, "addresses")
     signed_in.post("/account/addresses/new/", ADDRESS)

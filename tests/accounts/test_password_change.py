@@ -18,16 +18,6 @@ def signed_in(client, shopper):
     return client
 
 
-def test_it_needs_step_up_for_this_action_and_a_fresh_grant(signed_in):
-    assert signed_in.get(URL).headers["Location"].startswith("/account/verify/?action=change_password")
-    step_up_grant(signed_in, "change_email")
-    assert signed_in.get(URL).headers["Location"].startswith("/account/verify/")  # another action's grant
-    step_up_grant(signed_in, "change_password", seconds_left=-60)  # given 11 minutes ago
-    assert signed_in.get(URL).headers["Location"].startswith("/account/verify/")
-    step_up_grant(signed_in, "change_password")
-    assert signed_in.get(URL).status_code == 200
-
-
 def test_the_current_password_is_required(signed_in, shopper, password):
     step_up_grant(signed_in, "change_password")
 

@@ -87,33 +87,6 @@ def test_turning_on_2sv_with_sms_first_offers_the_app_as_backup(signed_in, shopp
     assert "Authenticator app" in backup and "Recommended" in backup
 
 
-def test_every_2sv_page_needs_step_up(signed_in):
-    for name in ("two_step_start", "authenticator", "phone", "backup_method", "backup_codes", "two_step_off"):
-        response = signed_in.get(reverse(f"security:{name}"))
-        assert response.status_code == 302, name
-        assert response.headers["Location"].startswith("/account/verify/?action=two_step"), name
-    response = signed_in.post(reverse("security:backup_codes_regenerate"))
-    assert response.headers["Location"].startswith("/account/verify/?action=two_step")
-
-
-def test_a_grant_for_another_action_does_not_open_2sv_settings(signed_in):
-    step_up_grant(signed_in, "change_email")
-
-    assert signed_in.get(START).headers["Location"].startswith("/account/verify/")
-
-
-def test_an_eleven_minute_old_grant_does_not_open_2sv_settings(signed_in):
-    step_up_grant(signed_in, "two_step", seconds_left=-60)  # given 11 minutes ago, valid for 10
-
-    assert signed_in.get(START).headers["Location"].startswith("/account/verify/")
-
-
-def test_a_fresh_grant_opens_them(signed_in):
-    step_up_grant(signed_in, "two_step", seconds_left=540)
-
-    assert signed_in.get(START).status_code == 200
-
-
 def test_signed_out_people_are_sent_to_sign_in(client):
     response = client.get(START)
 
