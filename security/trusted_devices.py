@@ -15,7 +15,7 @@ from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from user_agents import parse as parse_user_agent
+from ua_parser import parse as parse_user_agent
 
 from config.crypto import keyed_hash
 from security.events import client_ip, event_record
@@ -53,7 +53,8 @@ def _browser_token_set(*, request: HttpRequest, response: HttpResponse) -> str:
 def device_name(request: HttpRequest) -> str:
     """ "Chrome on Android", "Firefox on Windows": what the person will recognise in their list."""
     agent = parse_user_agent(request.headers.get("User-Agent", ""))
-    browser, system = agent.browser.family, agent.os.family
+    browser = agent.user_agent.family if agent.user_agent else ""  # None when no rule matches
+    system = agent.os.family if agent.os else ""
     if browser in {"Other", ""}:
         return "Unknown browser"
     return f"{browser} on {system}" if system not in {"Other", ""} else browser
