@@ -4,10 +4,7 @@ The pending sign-in lives in the session under one key, holds ids and a time, an
 SECURITY_SIGNIN_PENDING_SECONDS. Nothing is signed in until the last step succeeds.
 """
 
-import time
-
 import django_otp
-from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -15,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from security.alerts import alert_send
 from security.events import event_record
+from security.flows import flow_end, flow_get, flow_key, flow_save, flow_start
 from security.methods import two_step_summary
 from security.models import SecurityEvent
 from security.recovery import recovery_open
@@ -26,7 +24,8 @@ from security.trusted_devices import (
     trusted_device_create,
 )
 
-PENDING_KEY = "pending_signin"
+SIGNIN_FLOW = "signin"
+PENDING_KEY = flow_key(SIGNIN_FLOW)
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 TWO_STEP, NEW_DEVICE, RECOVERY, SIGNUP = "two_step", "new_device", "recovery", "signup"
 
@@ -45,18 +44,20 @@ def code_step_needed(*, request: HttpRequest, user: User) -> str | None:
 
 
 def pending_start(*, request: HttpRequest, user: User, reason: str, next_path: str) -> None:
-    request.session[PENDING_KEY] = {"user_id": user.pk, "reason": reason, "started": time.time(), "next": next_path}
+    flow_start(request, SIGNIN_FLOW, step=reason, user_id=user.pk, reason=reason, next=next_path)
 
 
 def pending_get(request: HttpRequest) -> dict | None:
     """The live pending sign-in, or None (and cleared) when there is none or it has died."""
-    pending = request.session.get(PENDING_KEY)
-    if not pending:
-        return None
-    if time.time() - pending.get("started", 0) > settings.SECURITY_SIGNIN_PENDING_SECONDS:
-        request.session.pop(PENDING_KEY, None)
-        return None
-    return pending
+    return flow_get(request, SIGNIN_FLOW)
+
+
+def pending_save(request: HttpRequest, pending: dict) -> None:
+    flow_save(request, SIGNIN_FLOW, pending)
+
+
+def pending_end(request: HttpRequest) -> None:
+    flow_end(request, SIGNIN_FLOW)
 
 
 def pending_user(pending: dict) -> User | None:
@@ -85,7 +86,7 @@ def signin_complete(
     asked), an event, and an email when this browser is new to the account (unless `announce` is off: the
     browser that just made the account)."""
     new_browser = announce and not browser_is_recognised(request=request, user=user)
-    request.session.pop(PENDING_KEY, None)
+    pending_end(request)
     login(request, user, backend=BACKEND)  # cycles the session key: no fixation
     if device is not None:
         django_otp.login(request, device)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django_otp.models import Device
 
 from security.challenges import Outcome, challenge_resend, challenge_verify
+from security.display import mask_email, mask_phone
 from security.forms import CodeForm
 from security.models import SIDE_CHANNELS, Challenge, Method
 from security.verification import Option, challenge_start, verification_options
@@ -109,3 +110,22 @@ def code_step_run(
         "resend_wait": challenge.resend_wait() if challenge is not None else 0,
     }
     return step
+
+
+NEW_DESTINATION = "new"
+
+
+def new_destination_option(*, method: str, destination: str) -> Option:
+    """A number or address being added (a contact change, a phone for 2SV), as the code step's only way."""
+    masked = mask_email(destination) if method == Method.EMAIL else mask_phone(destination)
+    return Option(NEW_DESTINATION, masked, method, masked, send_to=destination)
+
+
+def new_destination_start(*, request: HttpRequest, user, purpose: str, method: str, destination: str):
+    """The first code to a number or address being added, sent when the person submits it. Returns the state for
+    `code_step_run` (which then verifies, resends and calls) and the Sending, whose refusal the form shows."""
+    state = {"flow": secrets.token_hex(8), "key": NEW_DESTINATION}
+    option = new_destination_option(method=method, destination=destination)
+    sending = challenge_start(user=user, purpose=purpose, option=option, request=request, flow=state["flow"])
+    state["challenge_id"] = sending.challenge.pk
+    return state, sending

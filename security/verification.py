@@ -20,7 +20,7 @@ class Option:
     label: str
     method: str
     destination: str = ""  # masked, for the page: •••• 0143, j•••@example.com
-    send_to: str = ""  # an email address other than the account's (a "This wasn't me" rescue): unmasked
+    send_to: str = ""  # a destination other than the account's own (a rescue address, a number being added)
 
 
 def verification_options(user) -> list[Option]:
@@ -66,9 +66,9 @@ def email_option(user, send_to: str = "") -> Option:
 
 
 def challenge_start(*, user, purpose: str, option: Option, request: HttpRequest, flow: str = "") -> Sending:
-    if option.key == EMAIL_OPTION:
+    if option.key == EMAIL_OPTION or option.send_to:  # the account's email, or an address or number to prove
         return challenge_issue(
-            user=user, purpose=purpose, method=Method.EMAIL, destination=option.send_to, request=request, flow=flow
+            user=user, purpose=purpose, method=option.method, destination=option.send_to, request=request, flow=flow
         )
     if option.key == ACCOUNT_PHONE_OPTION:
         return challenge_issue(

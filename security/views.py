@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,11 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.redirects import safe_next_path
 from config.crypto import decrypt_text, encrypt_text
 from config.ratelimit import limit_hit
-from security.challenges import Outcome, challenge_issue, challenge_resend, challenge_verify
-from security.code_step import code_step_run
+from security.code_step import code_step_run, new_destination_option, new_destination_start
 from security.codes import normalize_numeric, totp_key, totp_match, totp_secret
-from security.display import mask_phone, provisioning_uri, qr_svg, secret_groups
+from security.display import provisioning_uri, qr_svg, secret_groups
 from security.events import event_record
+from security.flows import flow_end, flow_get, flow_save, flow_start
 from security.forms import CodeForm, PhoneForm, RemoveMethodForm
 from security.methods import (
     authenticator_add,
@@ -30,12 +31,14 @@ from security.methods import (
     two_step_summary,
     user_device,
 )
-from security.models import AuthenticatorDevice, Challenge, Method, PhoneDevice, SecurityEvent
+from security.models import AuthenticatorDevice, Challenge, PhoneDevice, SecurityEvent
 from security.step_up import grant_give, step_up_required
 from security.vocabulary import Purpose, StepUpAction
 
-STEP_UP_SESSION = "step_up_pending"
-SETUP_SESSION = "two_step_setup"
+SETUP_FLOW = "two_step_setup"
+AUTHENTICATOR_FLOW = "authenticator"
+PHONE_FLOW = "phone_enrol"
+CODES_FLOW = "backup_codes"
 TWO_STEP = StepUpAction.TWO_STEP
 SECURITY_PAGE = "accounts:security"
 
@@ -55,15 +58,14 @@ def step_up(request: HttpRequest) -> HttpResponse:
     next_path = safe_next_path(request, default=reverse(SECURITY_PAGE))
     # One flow per action in this session: its live code is reused by every view of the page, and a code is
     # sent only when the person presses "Send code".
-    pending = request.session.get(STEP_UP_SESSION, {})
-    state = pending.setdefault(action.value, {})
-    step = code_step_run(request=request, user=request.user, purpose=action.purpose, state=state)
-    request.session[STEP_UP_SESSION] = pending
+    flow = f"step_up:{action.value}"
+    state = flow_get(request, flow) or flow_start(request, flow, step="code", code={})
+    step = code_step_run(request=request, user=request.user, purpose=action.purpose, state=state["code"])
+    flow_save(request, flow, state)
     if step.redirect_to_self:
         return redirect(request.get_full_path())
     if step.passed:
-        pending.pop(action.value, None)
-        request.session[STEP_UP_SESSION] = pending
+        flow_end(request, flow)
         grant_give(request, action)
         event_record(user=request.user, kind=SecurityEvent.Kind.STEP_UP, request=request, action=action)
         return redirect(next_path)
@@ -74,7 +76,11 @@ def step_up(request: HttpRequest) -> HttpResponse:
 
 
 def _setup(request) -> dict:
-    return request.session.get(SETUP_SESSION, {"devices": []})
+    return flow_get(request, SETUP_FLOW) or _setup_start(request)
+
+
+def _setup_start(request) -> dict:
+    return flow_start(request, SETUP_FLOW, step="methods", lifetime=settings.SECURITY_SETUP_PENDING_SECONDS, devices=[])
 
 
 def _role(request) -> str:
@@ -89,7 +95,7 @@ def two_step_start(request: HttpRequest) -> HttpResponse:
     if two_step_summary(request.user).enabled:
         return redirect(SECURITY_PAGE)
     pending_devices_clear(user=request.user)
-    request.session[SETUP_SESSION] = {"devices": []}
+    _setup_start(request)
     return render(request, "security/two_step_start.html")
 
 
@@ -98,19 +104,19 @@ def _enrolled(request, device, role: str) -> HttpResponse:
     if role == "primary":
         setup = _setup(request)
         setup["devices"] = [device.persistent_id]
-        request.session[SETUP_SESSION] = setup
+        flow_save(request, SETUP_FLOW, setup)
         return redirect("security:backup_method")
-    if request.session.get(SETUP_SESSION):
+    if _adding_in_setup(request):
         setup = _setup(request)
         setup["devices"].append(device.persistent_id)
-        request.session[SETUP_SESSION] = setup
+        flow_save(request, SETUP_FLOW, setup)
         return redirect("security:backup_codes")
     messages.success(request, _("Your backup method is ready."))
     return redirect(SECURITY_PAGE)
 
 
 def _adding_in_setup(request) -> bool:
-    return bool(request.session.get(SETUP_SESSION))
+    return flow_get(request, SETUP_FLOW) is not None
 
 
 @login_required
@@ -125,9 +131,14 @@ def authenticator_enrol(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("You already have an authenticator app."))
         return redirect(SECURITY_PAGE)
     # The secret lives only in this session (encrypted) until a code from the app proves it.
-    if "authenticator_secret" not in request.session:
-        request.session["authenticator_secret"] = encrypt_text(totp_secret())
-    secret = decrypt_text(request.session["authenticator_secret"])
+    pending = flow_get(request, AUTHENTICATOR_FLOW) or flow_start(
+        request,
+        AUTHENTICATOR_FLOW,
+        step="prove",
+        lifetime=settings.SECURITY_SETUP_PENDING_SECONDS,
+        secret=encrypt_text(totp_secret()),
+    )
+    secret = decrypt_text(pending["secret"])
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         step = totp_match(key=totp_key(secret), token=normalize_numeric(form.cleaned_data["code"]), at=time.time())
@@ -136,7 +147,7 @@ def authenticator_enrol(request: HttpRequest) -> HttpResponse:
                 "code", _("That code doesn't match. Check the time on your phone is right, and use the newest code.")
             )
         else:
-            del request.session["authenticator_secret"]
+            flow_end(request, AUTHENTICATOR_FLOW)
             in_setup = _adding_in_setup(request)
             device = authenticator_add(
                 user=request.user, secret=secret, primary=role == "primary", confirmed=not in_setup, request=request
@@ -161,86 +172,52 @@ def authenticator_enrol(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def phone_enrol(request: HttpRequest) -> HttpResponse:
+    """A phone for 2SV: the number and how codes go to it, then its code (the shared code step)."""
     role = _role(request)
     if not _adding_in_setup(request) and not two_step_summary(request.user).enabled:
         return redirect("security:two_step_start")
-    pending = request.session.get("phone_enrol")
-    channel = request.GET.get("channel", "sms")
-    phone_form = PhoneForm(request.POST if request.POST.get("do") == "send" else None, initial={"channel": channel})
-    code_form = CodeForm(request.POST if request.POST.get("do") == "verify" else None)
-    if request.method == "POST" and request.POST.get("do") == "send" and phone_form.is_valid():
-        number = phone_form.cleaned_data["number"]
+    pending = flow_get(request, PHONE_FLOW)
+    if request.method == "POST" and request.POST.get("do") == "change":
+        flow_end(request, PHONE_FLOW)
+        return redirect(request.get_full_path())
+    entering = request.method == "POST" and "number" in request.POST
+    phone_form = PhoneForm(request.POST if entering else None, initial={"channel": request.GET.get("channel", "sms")})
+    if entering and phone_form.is_valid():
+        number, channel = phone_form.cleaned_data["number"], phone_form.cleaned_data["channel"]
         if PhoneDevice.objects.filter(user=request.user, number=number, confirmed=True).exists():
             phone_form.add_error("number", _("This number is already one of your methods."))
         elif not limit_hit("new_destination_codes_per_account", str(request.user.pk)).allowed:
             phone_form.add_error("number", _("You've asked for several codes recently. Please try again in an hour."))
         else:
-            sending = challenge_issue(
-                user=request.user,
-                purpose=Purpose.VERIFY_PHONE,
-                method=phone_form.cleaned_data["channel"],
-                destination=number,
-                request=request,
+            code_state, sending = new_destination_start(
+                request=request, user=request.user, purpose=Purpose.VERIFY_PHONE, method=channel, destination=number
             )
             if sending.sent:
-                request.session["phone_enrol"] = {
-                    "challenge_id": sending.challenge.pk,
-                    "number": number,
-                    "channel": phone_form.cleaned_data["channel"],
-                    "role": role,
-                }
+                flow_start(request, PHONE_FLOW, step="code", number=number, channel=channel, role=role, code=code_state)
                 return redirect(request.get_full_path())
             phone_form.add_error("number", sending.message)
-    elif pending and request.method == "POST" and request.POST.get("do") in {"resend", "call"}:
-        challenge = Challenge.objects.filter(pk=pending["challenge_id"], user=request.user).first()
-        if challenge:
-            sending = challenge_resend(
-                challenge=challenge, request=request, method=Method.VOICE if request.POST["do"] == "call" else None
-            )
-            messages.success(request, _("We've sent a new code.")) if sending.sent else messages.error(
-                request, sending.message
-            )
+    if pending is None or entering:
+        return render(request, "security/phone.html", {"role": role, "phone_form": phone_form})
+    option = new_destination_option(method=pending["channel"], destination=pending["number"])
+    step = code_step_run(
+        request=request, user=request.user, purpose=Purpose.VERIFY_PHONE, state=pending["code"], options=[option]
+    )
+    flow_save(request, PHONE_FLOW, pending)
+    if step.redirect_to_self:
         return redirect(request.get_full_path())
-    elif pending and request.method == "POST" and request.POST.get("do") == "change":
-        del request.session["phone_enrol"]
-        return redirect(request.get_full_path())
-    elif pending and request.method == "POST" and code_form.is_valid():
-        verdict = challenge_verify(
-            challenge_id=pending["challenge_id"],
+    if step.passed:
+        flow_end(request, PHONE_FLOW)
+        challenge = Challenge.objects.get(pk=pending["code"]["challenge_id"])
+        device = phone_add(
             user=request.user,
-            purpose=Purpose.VERIFY_PHONE,
-            code=code_form.cleaned_data["code"],
+            number=pending["number"],
+            channel=challenge.method,  # "Call me instead" makes it a voice phone, as before
+            primary=pending["role"] == "primary",
+            confirmed=not _adding_in_setup(request),
             request=request,
         )
-        if verdict.passed:
-            del request.session["phone_enrol"]
-            challenge = Challenge.objects.get(pk=pending["challenge_id"])
-            device = phone_add(
-                user=request.user,
-                number=pending["number"],
-                channel=challenge.method,
-                primary=pending["role"] == "primary",
-                confirmed=not _adding_in_setup(request),
-                request=request,
-            )
-            return _enrolled(request, device, pending["role"])
-        code_form.add_error("code", verdict.message)
-        if verdict.outcome in {Outcome.TOO_MANY, Outcome.EXPIRED, Outcome.ENDED}:
-            del request.session["phone_enrol"]
-    challenge = Challenge.objects.filter(pk=pending["challenge_id"]).first() if pending else None
-    return render(
-        request,
-        "security/phone.html",
-        {
-            "role": role,
-            "pending": pending,
-            "phone_form": phone_form,
-            "code_form": code_form,
-            "masked": mask_phone(pending["number"]) if pending else "",
-            "challenge": challenge,
-            "resend_wait": challenge.resend_wait() if challenge else 0,
-        },
-    )
+        return _enrolled(request, device, pending["role"])
+    return render(request, "security/phone.html", {"role": role, "pending": pending, **step.context})
 
 
 @login_required
@@ -254,6 +231,17 @@ def backup_method(request: HttpRequest) -> HttpResponse:
     return render(request, "security/backup_method.html", {"offer_authenticator": not has_authenticator})
 
 
+def _codes_show(request, codes: list[str]) -> dict:
+    """The new backup codes, kept (encrypted) only until the person says they've saved them."""
+    return flow_start(
+        request,
+        CODES_FLOW,
+        step="show",
+        lifetime=settings.SECURITY_SETUP_PENDING_SECONDS,
+        codes=encrypt_text(" ".join(codes)),
+    )
+
+
 @login_required
 @step_up_required(TWO_STEP)
 @never_cache
@@ -261,23 +249,22 @@ def backup_method(request: HttpRequest) -> HttpResponse:
 def backup_codes(request: HttpRequest) -> HttpResponse:
     """Show backup codes once; during setup, the last step turns 2SV on."""
     in_setup = _adding_in_setup(request)
-    if not in_setup and "backup_codes_shown" not in request.session:
+    shown = flow_get(request, CODES_FLOW)
+    if not in_setup and shown is None:
         return redirect(SECURITY_PAGE)
     if in_setup and len(_setup(request)["devices"]) < 2:
         return redirect("security:backup_method")
-    if in_setup and "backup_codes_shown" not in request.session:
-        request.session["backup_codes_shown"] = encrypt_text(
-            " ".join(backup_codes_create(user=request.user, confirmed=False, request=request))
-        )
+    if in_setup and shown is None:
+        shown = _codes_show(request, backup_codes_create(user=request.user, confirmed=False, request=request))
     if request.method == "POST" and in_setup:
         two_step_enable(user=request.user, device_ids=_setup(request)["devices"], request=request)
-        for key in (SETUP_SESSION, "backup_codes_shown"):
-            request.session.pop(key, None)
+        flow_end(request, SETUP_FLOW)
+        flow_end(request, CODES_FLOW)
         messages.success(
             request, _("Two-step verification is on. We'll ask for a code when you sign in on a new browser.")
         )
         return redirect(SECURITY_PAGE)
-    codes = decrypt_text(request.session["backup_codes_shown"]).split()
+    codes = decrypt_text(shown["codes"]).split()
     return render(request, "security/backup_codes.html", {"codes": codes, "in_setup": in_setup})
 
 
@@ -285,11 +272,10 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 @step_up_required(TWO_STEP)
 @never_cache
 def backup_codes_download(request: HttpRequest) -> HttpResponse:
-    if "backup_codes_shown" not in request.session:
+    shown = flow_get(request, CODES_FLOW)
+    if shown is None:
         raise Http404
-    codes = decrypt_text(request.session["backup_codes_shown"]).split()
-    from django.conf import settings
-
+    codes = decrypt_text(shown["codes"]).split()
     text = _("%(shop)s backup codes for %(email)s. Each works once.") % {
         "shop": settings.SHOP_NAME,
         "email": request.user.email,
@@ -307,7 +293,7 @@ def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
     if not two_step_summary(request.user).enabled:
         return redirect(SECURITY_PAGE)
     codes = backup_codes_create(user=request.user, confirmed=True, request=request)
-    request.session["backup_codes_shown"] = encrypt_text(" ".join(codes))
+    _codes_show(request, codes)
     messages.success(request, _("Here are your new backup codes. The old ones no longer work."))
     return redirect("security:backup_codes")
 
@@ -316,7 +302,7 @@ def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
 @step_up_required(TWO_STEP)
 @require_POST
 def backup_codes_done(request: HttpRequest) -> HttpResponse:
-    request.session.pop("backup_codes_shown", None)
+    flow_end(request, CODES_FLOW)
     return redirect(SECURITY_PAGE)
 
 

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.signin import PENDING_KEY
 from config.ratelimit import backoff_peek
 from messaging.backends import locmem
 from messaging.models import Message, Status
@@ -536,7 +537,7 @@ def test_sign_out_everywhere_and_a_password_change_make_a_recognised_browser_pro
     assert owner.post("/account/security/signout-everywhere/").status_code == 302
     assert password_step(browser, shopper.email, password).headers["Location"] == CODE
 
-    browser.session.pop("pending_signin", None)
+    browser.session.pop(PENDING_KEY, None)
     sign_in_with_emailed_code(shopper.email, password, mailoutbox, client=browser)
     browser.post("/account/signout/")
     assert password_step(browser, shopper.email, password).headers["Location"] == "/"  # recognised again
@@ -665,7 +666,7 @@ def test_two_browsers_signing_in_at_once_each_keep_their_own_code(shopper, passw
     assert "That code isn't right. You have 4 tries left." in text(wrong)
     assert "3 tries left" in text(wrong_again)
     assert not any("replaced by a newer one" in text(page) for page in (wrong, wrong_again))
-    second_challenge = Challenge.objects.get(pk=second.session["pending_signin"]["code"]["challenge_id"])
+    second_challenge = Challenge.objects.get(pk=second.session[PENDING_KEY]["code"]["challenge_id"])
     assert second_challenge.failures == 0  # one browser's wrong tries never spend another's code
 
     assert second.post(CODE, {"do": "verify", "code": second_code}).headers["Location"] == "/"

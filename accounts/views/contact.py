@@ -1,0 +1,80 @@
+"""Changing the email or mobile number: behind step-up, proved by a code sent to the new one."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from accounts.changes import email_change, phone_change
+from accounts.forms import NewEmailForm, NewPhoneForm
+from config.ratelimit import limit_hit
+from security.code_step import code_step_run, new_destination_option, new_destination_start
+from security.flows import flow_end, flow_get, flow_save, flow_start
+from security.models import Method
+from security.step_up import step_up_required
+from security.vocabulary import Purpose, StepUpAction
+
+FLOW = "contact_change"
+KINDS = {
+    "email": (NewEmailForm, Method.EMAIL, Purpose.VERIFY_EMAIL),
+    "phone": (NewPhoneForm, Method.SMS, Purpose.VERIFY_PHONE),
+}
+
+
+def _contact_change(request: HttpRequest, *, kind: str) -> HttpResponse:
+    """Enter the new email or number; then prove it with a code sent to it (the shared code step)."""
+    form_class, method, purpose = KINDS[kind]
+    state = flow_get(request, FLOW)
+    if state is not None and state["kind"] != kind:
+        state = None
+    if request.method == "POST" and request.POST.get("do") == "restart":
+        flow_end(request, FLOW)
+        return redirect(request.path)
+    if state is None:
+        form = form_class(request.user, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            if not limit_hit("new_destination_codes_per_account", str(request.user.pk)).allowed:
+                form.add_error("value", _("You've asked for several codes recently. Please try again in an hour."))
+            else:
+                value = form.cleaned_data["value"]
+                code_state, sending = new_destination_start(
+                    request=request, user=request.user, purpose=purpose, method=method, destination=value
+                )
+                if sending.sent:
+                    flow_start(request, FLOW, step="code", kind=kind, value=value, code=code_state)
+                    return redirect(request.path)
+                form.add_error("value", sending.message)
+        return render(request, "accounts/contact_change.html", {"kind": kind, "form": form})
+    option = new_destination_option(method=method, destination=state["value"])
+    step = code_step_run(request=request, user=request.user, purpose=purpose, state=state["code"], options=[option])
+    flow_save(request, FLOW, state)
+    if step.redirect_to_self:
+        return redirect(request.path)
+    if step.passed:
+        flow_end(request, FLOW)
+        change = email_change if kind == "email" else phone_change
+        change(user=request.user, **{f"new_{kind}": state["value"]}, request=request)
+        messages.success(
+            request, _("Your email address is changed.") if kind == "email" else _("Your mobile number is changed.")
+        )
+        return redirect("accounts:security")
+    return render(request, "accounts/contact_change.html", {"kind": kind, **step.context})
+
+
+@login_required
+@step_up_required(StepUpAction.CHANGE_EMAIL)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_change_view(request: HttpRequest) -> HttpResponse:
+    return _contact_change(request, kind="email")
+
+
+@login_required
+@step_up_required(StepUpAction.CHANGE_PHONE)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def phone_change_view(request: HttpRequest) -> HttpResponse:
+    return _contact_change(request, kind="phone")

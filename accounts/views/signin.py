@@ -1,0 +1,208 @@
+"""Signing up and in: the password step, the code step after it, signing out, and recovery's first step."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import (
+    SignInForm,
+    SignUpForm,
+)
+from accounts.models import Language, User, normalize_email
+from accounts.redirects import safe_next_path
+from accounts.registration import EmailTaken, user_sign_up
+from accounts.signin import (
+    RECOVERY,
+    SIGNUP,
+    TWO_STEP,
+    code_step_needed,
+    pending_end,
+    pending_get,
+    pending_save,
+    pending_start,
+    pending_user,
+    signin_complete,
+    signup_email_proved,
+)
+from security.alerts import signin_codes_failed
+from security.challenges import Outcome
+from security.code_step import code_step_run
+from security.events import client_ip, event_record
+from security.models import SecurityEvent
+from security.recovery import (
+    recovery_complete,
+    recovery_request,
+)
+from security.step_up import grant_give
+from security.throttles import password_attempt, password_succeeded
+from security.verification import email_option
+from security.vocabulary import Purpose, StepUpAction
+
+_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    next_path = safe_next_path(request)
+    if request.user.is_authenticated:
+        return redirect(next_path)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_sign_up(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                name=form.cleaned_data["name"],
+                preferred_language=Language.best_match(request.headers.get("Accept-Language", "")),
+            )
+        except EmailTaken:
+            form.add_error(
+                "email",
+                _("An account already uses this email address. Sign in instead, or use another address."),
+            )
+        else:
+            # Nothing is signed in, and nothing else goes to the address, until a code proves it is theirs.
+            pending_start(request=request, user=user, reason=SIGNUP, next_path=next_path)
+            return redirect("accounts:signin_code")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_path})
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin(request: HttpRequest) -> HttpResponse:
+    """Email and password; then a code on a browser the account does not know (or, with 2SV, does not trust)."""
+    next_path = safe_next_path(request)
+    if request.user.is_authenticated:
+        return redirect(next_path)
+    form = SignInForm(request, request.POST if request.method == "POST" else None)
+    wait_message = ""
+    if request.method == "POST":
+        email, ip = normalize_email(request.POST.get("email", "")), client_ip(request)
+        if wait := password_attempt(email=email, ip=ip):
+            # Not form.add_error: that would validate the form, and so check the password, during the wait.
+            form = SignInForm(request, initial={"email": request.POST.get("email", "")})
+            wait_message = ngettext(
+                "Too many attempts. Wait %(seconds)d second, then try again.",
+                "Too many attempts. Wait %(seconds)d seconds, then try again.",
+                wait,
+            ) % {"seconds": wait}
+        elif form.is_valid():
+            password_succeeded(email=email, ip=ip)
+            user = form.user
+            pending_end(request)
+            if reason := code_step_needed(request=request, user=user):
+                pending_start(request=request, user=user, reason=reason, next_path=next_path)
+                return redirect("accounts:signin_code")
+            response = redirect(next_path)
+            signin_complete(request=request, response=response, user=user)
+            return response
+        elif form.errors.get("__all__") and (failed := User.objects.filter(email=email).first()):
+            event_record(user=failed, kind=SecurityEvent.Kind.PASSWORD_FAILED, request=request)
+    return render(request, "accounts/signin.html", {"form": form, "next": next_path, "wait_message": wait_message})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin_code(request: HttpRequest) -> HttpResponse:
+    """The code step of sign-in. Nothing is signed in until it succeeds."""
+    pending = pending_get(request)
+    user = pending_user(pending) if pending else None
+    if user is None:
+        messages.info(request, _("Your sign-in timed out. Please sign in again."))
+        return redirect("accounts:signin")
+    reason = pending["reason"]
+    purpose = {TWO_STEP: Purpose.SIGNIN, RECOVERY: Purpose.RECOVERY_COMPLETE, SIGNUP: Purpose.SIGNUP}.get(
+        reason, Purpose.NEW_DEVICE
+    )
+    options = [email_option(user)] if reason in {RECOVERY, SIGNUP} else None
+    state = pending.setdefault("code", {})
+    step = code_step_run(
+        request=request, user=user, purpose=purpose, state=state, options=options, send_on_arrival=True
+    )
+    pending_save(request, pending)
+    if step.redirect_to_self:
+        return redirect(request.get_full_path())
+    if step.passed and reason == RECOVERY:
+        if not recovery_complete(user=user, request=request):
+            messages.error(request, _("This recovery was cancelled or has already been used. Please sign in again."))
+            pending_end(request)
+            return redirect("accounts:signin")
+        response = redirect("security:two_step_start")
+        signin_complete(request=request, response=response, user=user)
+        grant_give(request, StepUpAction.TWO_STEP)  # they just proved password and email: set 2SV up again now
+        messages.success(
+            request, _("Your account is recovered and two-step verification is off. Turn it on again now.")
+        )
+        return response
+    if step.passed and reason == SIGNUP:
+        response = redirect(pending["next"])
+        signup_email_proved(request=request, response=response, user=user)
+        messages.success(
+            request,
+            _("Welcome to %(shop)s, %(name)s. Your account is ready.")
+            % {"shop": settings.SHOP_NAME, "name": user.get_short_name()},
+        )
+        return response
+    if step.passed:
+        response = redirect(pending["next"])
+        signin_complete(
+            request=request, response=response, user=user, device=step.device, trust=request.POST.get("trust") == "on"
+        )
+        return response
+    if step.outcome == Outcome.TOO_MANY and reason != SIGNUP:
+        signin_codes_failed(user=user, request=request)
+    context = {
+        "reason": reason,
+        "two_step": reason == TWO_STEP,
+        "recovery": reason == RECOVERY,
+        "signup": reason == SIGNUP,
+        "offer_trust": reason in {TWO_STEP, "new_device"},
+        **step.context,
+    }
+    return render(request, "accounts/signin_code.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signout(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        was_signed_in = request.user.is_authenticated
+        logout(request)
+        if was_signed_in:
+            messages.info(request, _("You've signed out. See you soon."))
+        return redirect("/")
+    if not request.user.is_authenticated:
+        return redirect("/")
+    return render(request, "accounts/signout.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin_recover(request: HttpRequest) -> HttpResponse:
+    """ "I can't use any of these methods": the password is proved (the pending sign-in); now the email."""
+    pending = pending_get(request)
+    user = pending_user(pending) if pending else None
+    if user is None or pending["reason"] != TWO_STEP:
+        return redirect("accounts:signin")
+    state = pending.setdefault("recover", {})
+    step = code_step_run(
+        request=request, user=user, purpose=Purpose.RECOVERY, state=state, options=[email_option(user)]
+    )
+    pending_save(request, pending)
+    if step.redirect_to_self:
+        return redirect(request.get_full_path())
+    if step.passed:
+        recovery = recovery_request(user=user, request=request)
+        pending_end(request)
+        return render(request, "accounts/recovery_requested.html", {"recovery": recovery})
+    return render(request, "accounts/signin_recover.html", step.context)
