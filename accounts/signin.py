@@ -4,6 +4,8 @@ The pending sign-in lives in the session under one key, holds ids and a time, an
 SECURITY_SIGNIN_PENDING_SECONDS. Nothing is signed in until the last step succeeds.
 """
 
+import enum
+
 import django_otp
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
@@ -27,20 +29,28 @@ from security.trusted_devices import (
 SIGNIN_FLOW = "signin"
 PENDING_KEY = flow_key(SIGNIN_FLOW)
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-TWO_STEP, NEW_DEVICE, RECOVERY, SIGNUP = "two_step", "new_device", "recovery", "signup"
+
+
+class SigninStep(enum.StrEnum):
+    """Which code step follows the password (the pending sign-in's step)."""
+
+    SECOND_FACTOR = "two_step"  # 2SV on, and the browser is not trusted
+    NEW_DEVICE = "new_device"  # 2SV off, and the browser is not recognised
+    RECOVERY = "recovery"  # the recovery wait is over: an email code, then 2SV is reset
+    SIGNUP = "signup"  # the account's email is not proved yet
 
 
 def code_step_needed(*, request: HttpRequest, user: User) -> str | None:
-    """TWO_STEP, NEW_DEVICE, RECOVERY or SIGNUP when a code must follow the password on this browser; None to
-    sign in now. An account whose email was never proved proves it first (SIGNUP)."""
+    """The code step that must follow the password on this browser; None to sign in now. An account whose email
+    was never proved proves it first."""
     if user.email_verified_at is None:
-        return SIGNUP
+        return SigninStep.SIGNUP
     recovery = recovery_open(user)
     if recovery is not None and recovery.is_ready():
-        return RECOVERY  # the wait is over: an email code, then 2SV is reset
+        return SigninStep.RECOVERY  # the wait is over: an email code, then 2SV is reset
     if two_step_summary(user).enabled:
-        return None if trusted_device_check(request=request, user=user) else TWO_STEP
-    return None if browser_is_recognised(request=request, user=user) else NEW_DEVICE
+        return None if trusted_device_check(request=request, user=user) else SigninStep.SECOND_FACTOR
+    return None if browser_is_recognised(request=request, user=user) else SigninStep.NEW_DEVICE
 
 
 def pending_start(*, request: HttpRequest, user: User, reason: str, next_path: str) -> None:

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 COURIER_LIMIT = "handoff_wrong_code_per_courier"
 
 
-class Outcome(StrEnum):
+class HandoffOutcome(StrEnum):
     DELIVERED = "delivered"
     WRONG_CODE = "wrong_code"
     LOCKED = "locked"  # too many wrong tries for this attempt's code
@@ -34,7 +34,7 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class HandoffResult:
-    outcome: Outcome
+    outcome: HandoffOutcome
     shipment: Shipment
     tries_left: int = 0
     retry_after: int = 0
@@ -53,19 +53,19 @@ def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "") -> Han
     with transaction.atomic():
         shipment = Shipment.objects.for_change().get(pk=shipment_id, courier=courier)
         if shipment.status == Shipment.Status.DELIVERED:
-            return HandoffResult(Outcome.ALREADY_DELIVERED, shipment)
+            return HandoffResult(HandoffOutcome.ALREADY_DELIVERED, shipment)
         if not shipment.can_hand_over():
-            return HandoffResult(Outcome.NOT_OUT, shipment)
+            return HandoffResult(HandoffOutcome.NOT_OUT, shipment)
         if shipment.needs_code:
             if shipment.code_is_locked():
-                return HandoffResult(Outcome.LOCKED, shipment)
+                return HandoffResult(HandoffOutcome.LOCKED, shipment)
             if not shipment.code_is_live():
-                return HandoffResult(Outcome.NO_LIVE_CODE, shipment)
+                return HandoffResult(HandoffOutcome.NO_LIVE_CODE, shipment)
             # Count the try against the courier before comparing, in one atomic step: tries at several of their
             # shipments at once (each under its own row lock) cannot all slip under the allowance together.
             allowance = limit_hit(COURIER_LIMIT, str(courier.pk))  # a refused try is not counted
             if not allowance.allowed:
-                return HandoffResult(Outcome.COURIER_PAUSED, shipment, retry_after=allowance.retry_after)
+                return HandoffResult(HandoffOutcome.COURIER_PAUSED, shipment, retry_after=allowance.retry_after)
             if not code_matches(shipment=shipment, code=code_normalize(code)):
                 return _wrong_code(shipment=shipment, courier=courier, allowance=allowance)
             limit_refund(COURIER_LIMIT, str(courier.pk))  # only wrong codes count
@@ -75,7 +75,7 @@ def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "") -> Han
         shipment.save(update_fields=["status", "delivered_at", "updated_at", *CODE_FIELDS])
         ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.DELIVERED, actor=courier)
         shopper_tell(shipment=shipment, event="delivered")
-    return HandoffResult(Outcome.DELIVERED, shipment)
+    return HandoffResult(HandoffOutcome.DELIVERED, shipment)
 
 
 def _wrong_code(*, shipment: Shipment, courier, allowance) -> HandoffResult:
@@ -94,9 +94,9 @@ def _wrong_code(*, shipment: Shipment, courier, allowance) -> HandoffResult:
     if shipment.code_is_locked():
         ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.CODE_LOCKED, actor=courier)
         shopper_tell(shipment=shipment, event="code_locked", sms=True)
-        return HandoffResult(Outcome.LOCKED, shipment)
+        return HandoffResult(HandoffOutcome.LOCKED, shipment)
     if paused:
         return HandoffResult(
-            Outcome.COURIER_PAUSED, shipment, retry_after=limit_peek(COURIER_LIMIT, str(courier.pk)).retry_after
+            HandoffOutcome.COURIER_PAUSED, shipment, retry_after=limit_peek(COURIER_LIMIT, str(courier.pk)).retry_after
         )
-    return HandoffResult(Outcome.WRONG_CODE, shipment, tries_left=shipment.code_tries_left())
+    return HandoffResult(HandoffOutcome.WRONG_CODE, shipment, tries_left=shipment.code_tries_left())

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from delivery.codes import CodeRenewRefused, delivery_code_renew
 from delivery.couriers import shipments_for_courier_today
 from delivery.forms import AttemptFailedForm, HandoffCodeForm
-from delivery.handoff import Outcome, shipment_mark_delivered
+from delivery.handoff import HandoffOutcome, shipment_mark_delivered
 from delivery.models import Shipment
 from delivery.shipments import ShipmentStateError, shipment_attempt_failed
 from orders.models import Order
@@ -82,7 +82,7 @@ def handoff(request: HttpRequest, shipment_id: int) -> HttpResponse:
         except Shipment.DoesNotExist as gone:  # reassigned to someone else since the page loaded
             raise Http404 from gone
         shipment = result.shipment
-        if result.outcome == Outcome.DELIVERED:
+        if result.outcome == HandoffOutcome.DELIVERED:
             messages.success(request, _("Delivered. The customer has been told."))
             return redirect("delivery:handoff", shipment.pk)
         problem = _handoff_problem(result)
@@ -104,26 +104,26 @@ def handoff(request: HttpRequest, shipment_id: int) -> HttpResponse:
 
 
 def _handoff_problem(result) -> str:
-    if result.outcome == Outcome.WRONG_CODE:
+    if result.outcome == HandoffOutcome.WRONG_CODE:
         return ngettext(
             "That code is not right. %(left)d try left before the code locks.",
             "That code is not right. %(left)d tries left before the code locks.",
             result.tries_left,
         ) % {"left": result.tries_left}
-    if result.outcome == Outcome.LOCKED:
+    if result.outcome == HandoffOutcome.LOCKED:
         return _(
             "The code is locked after too many wrong tries. Keep the parcel and mark this attempt failed: "
             "the customer has been told and gets a new code for the next attempt."
         )
-    if result.outcome == Outcome.COURIER_PAUSED:
+    if result.outcome == HandoffOutcome.COURIER_PAUSED:
         minutes = max(1, result.retry_after // 60)
         return _(
             "Too many wrong codes on your deliveries today, so code entry is paused for %(minutes)d minutes. "
             "Keep the parcel, mark the attempt failed, and call your depot."
         ) % {"minutes": minutes}
-    if result.outcome == Outcome.NO_LIVE_CODE:
+    if result.outcome == HandoffOutcome.NO_LIVE_CODE:
         return _("This delivery's code has expired. Keep the parcel and mark the attempt failed.")
-    if result.outcome == Outcome.ALREADY_DELIVERED:
+    if result.outcome == HandoffOutcome.ALREADY_DELIVERED:
         return _("This parcel is already delivered.")
     return _("This parcel is not out for delivery, so it can't be handed over.")
 

@@ -48,7 +48,7 @@ from security.vocabulary import is_stranger_purpose
 logger = logging.getLogger(__name__)
 
 
-class Outcome(enum.StrEnum):
+class CodeOutcome(enum.StrEnum):
     PASSED = "passed"
     WRONG = "wrong"
     MALFORMED = "malformed"
@@ -62,8 +62,8 @@ class Outcome(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class Verdict:
-    outcome: Outcome
+class CodeVerdict:
+    outcome: CodeOutcome
     message: str = ""
     tries_left: int = 0
     retry_after: int = 0
@@ -71,7 +71,7 @@ class Verdict:
 
     @property
     def passed(self) -> bool:
-        return self.outcome == Outcome.PASSED
+        return self.outcome == CodeOutcome.PASSED
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ QUIET_PURPOSES = {"signin", "new_device"}
 
 def challenge_verify(
     *, challenge_id: int, user, purpose: str, code: str, request: HttpRequest | None = None
-) -> Verdict:
+) -> CodeVerdict:
     """Check a typed code against the user's challenge for this purpose. Exactly one of two simultaneous
     checks of the same right code passes (row locks).
 
@@ -234,8 +234,8 @@ def challenge_verify(
         if stranger:
             streak = None
             if ip and not limit_peek(STRANGER_FAILURES, ip).allowed:
-                return Verdict(
-                    Outcome.BACKOFF,
+                return CodeVerdict(
+                    CodeOutcome.BACKOFF,
                     _("Too many wrong codes were entered from your network. Wait an hour, then try again."),
                     retry_after=limit_peek(STRANGER_FAILURES, ip).retry_after,
                 )
@@ -245,15 +245,15 @@ def challenge_verify(
                 return verdict
         challenge = Challenge.objects.select_for_update().filter(pk=challenge_id, user=user, purpose=purpose).first()
         if challenge is None:
-            return Verdict(Outcome.ENDED, _("This code request has ended. Start again."))
+            return CodeVerdict(CodeOutcome.ENDED, _("This code request has ended. Start again."))
         if verdict := _challenge_refusal(challenge, now):
             return verdict
 
         typed = normalize_numeric(code)
         if not typed.isdigit():
-            return Verdict(Outcome.MALFORMED, _("Enter the code using numbers only."))
+            return CodeVerdict(CodeOutcome.MALFORMED, _("Enter the code using numbers only."))
         outcome, device = _check(challenge, typed, now)
-        if outcome == Outcome.PASSED:
+        if outcome == CodeOutcome.PASSED:
             challenge.state, challenge.passed_at = Challenge.State.PASSED, now
             challenge.save(update_fields=["state", "passed_at"])
             if streak is not None and streak.failures_in_a_row:
@@ -269,8 +269,8 @@ def challenge_verify(
                 )
             if challenge.method == Method.BACKUP_CODE:
                 event_record(user=user, kind=SecurityEvent.Kind.BACKUP_CODE_USED, request=request)
-            return Verdict(Outcome.PASSED, device=device)
-        if outcome in {Outcome.SUPERSEDED, Outcome.USED}:
+            return CodeVerdict(CodeOutcome.PASSED, device=device)
+        if outcome in {CodeOutcome.SUPERSEDED, CodeOutcome.USED}:
             # An old message or an already-used code: a mix-up, not a guess. Said plainly, not counted.
             return _refusal_for(outcome, challenge)
         return _count_failure(challenge, streak, now, request)
@@ -292,11 +292,11 @@ def failure_streak_clear(*, user) -> None:
     FailureStreak.objects.filter(user=user).update(failures_in_a_row=0, last_failure_at=None)
 
 
-def _account_refusal(streak: FailureStreak, now) -> Verdict | None:
+def _account_refusal(streak: FailureStreak, now) -> CodeVerdict | None:
     failures = streak.failures_in_a_row
     if failures >= settings.SECURITY_ACCOUNT_LOCK_AFTER_FAILURES:
-        return Verdict(
-            Outcome.LOCKED,
+        return CodeVerdict(
+            CodeOutcome.LOCKED,
             _(
                 "Too many wrong codes were entered for this account, so codes are paused on new browsers to keep "
                 "it safe. Sign in on a browser you've told us to trust, or reset your password by email to "
@@ -306,7 +306,7 @@ def _account_refusal(streak: FailureStreak, now) -> Verdict | None:
     return backoff_refusal(failures=failures, last_failure_at=streak.last_failure_at, now=now)
 
 
-def backoff_refusal(*, failures: int, last_failure_at, now) -> Verdict | None:
+def backoff_refusal(*, failures: int, last_failure_at, now) -> CodeVerdict | None:
     """The wait owed after `failures` wrong codes in a row, as a refusal; None when none is owed now.
 
     Also used for answers about addresses with no account, so the two cannot be told apart."""
@@ -315,8 +315,8 @@ def backoff_refusal(*, failures: int, last_failure_at, now) -> Verdict | None:
         ready = last_failure_at + timedelta(seconds=wait)
         if now < ready:
             seconds = int((ready - now).total_seconds() + 0.999)
-            return Verdict(
-                Outcome.BACKOFF,
+            return CodeVerdict(
+                CodeOutcome.BACKOFF,
                 ngettext(
                     "Too many wrong codes in a row. Wait %(seconds)d second, then try again.",
                     "Too many wrong codes in a row. Wait %(seconds)d seconds, then try again.",
@@ -334,69 +334,71 @@ def backoff_seconds(failures_in_a_row: int) -> int:
     return min(settings.SECURITY_BACKOFF_MAX_SECONDS, 2 ** min(exponent, 30))
 
 
-def _challenge_refusal(challenge: Challenge, now) -> Verdict | None:
+def _challenge_refusal(challenge: Challenge, now) -> CodeVerdict | None:
     if challenge.state == Challenge.State.PASSED:
-        return _refusal_for(Outcome.USED, challenge)
+        return _refusal_for(CodeOutcome.USED, challenge)
     if challenge.state == Challenge.State.SUPERSEDED:
-        return _refusal_for(Outcome.SUPERSEDED, challenge)
+        return _refusal_for(CodeOutcome.SUPERSEDED, challenge)
     if challenge.state == Challenge.State.DEAD:
-        return _refusal_for(Outcome.TOO_MANY, challenge)
+        return _refusal_for(CodeOutcome.TOO_MANY, challenge)
     if challenge.is_expired(now) and challenge.method in SIDE_CHANNELS:
-        return _refusal_for(Outcome.EXPIRED, challenge)
+        return _refusal_for(CodeOutcome.EXPIRED, challenge)
     if challenge.method in SIDE_CHANNELS and not challenge.code_hash:
-        return Verdict(Outcome.ENDED, challenge.message.failure_text if challenge.message else _("No code was sent."))
+        return CodeVerdict(
+            CodeOutcome.ENDED, challenge.message.failure_text if challenge.message else _("No code was sent.")
+        )
     return None
 
 
-def _refusal_for(outcome: Outcome, challenge: Challenge) -> Verdict:
+def _refusal_for(outcome: CodeOutcome, challenge: Challenge) -> CodeVerdict:
     side = challenge.method in SIDE_CHANNELS
     text = {
-        Outcome.EXPIRED: _("That code has expired. Send a new one."),
-        Outcome.SUPERSEDED: _("That code was replaced by a newer one. Use the code from the latest message.")
+        CodeOutcome.EXPIRED: _("That code has expired. Send a new one."),
+        CodeOutcome.SUPERSEDED: _("That code was replaced by a newer one. Use the code from the latest message.")
         if side
         else _("This code request was replaced by a newer one. Use the latest page."),
-        Outcome.USED: _("That code has already been used. Wait for the next code in your app.")
+        CodeOutcome.USED: _("That code has already been used. Wait for the next code in your app.")
         if challenge.method == Method.AUTHENTICATOR
         else _("That code has already been used. Send a new one.")
         if side
         else _("That backup code has already been used. Each one works once: try another."),
-        Outcome.TOO_MANY: _("Too many wrong tries for this code. Send a new one, or choose another method."),
+        CodeOutcome.TOO_MANY: _("Too many wrong tries for this code. Send a new one, or choose another method."),
     }[outcome]
-    return Verdict(outcome, text)
+    return CodeVerdict(outcome, text)
 
 
-def _check(challenge: Challenge, typed: str, now) -> tuple[Outcome, Device | None]:
+def _check(challenge: Challenge, typed: str, now) -> tuple[CodeOutcome, Device | None]:
     if challenge.method in SIDE_CHANNELS:
         typed_hash = code_hash(typed, bound_to=challenge_binding(challenge))
         if same_hash(typed_hash, challenge.code_hash):
-            return Outcome.PASSED, Device.from_persistent_id(challenge.device_id) if challenge.device_id else None
+            return CodeOutcome.PASSED, Device.from_persistent_id(challenge.device_id) if challenge.device_id else None
         if any(same_hash(typed_hash, old) for old in challenge.previous_code_hashes):
-            return Outcome.SUPERSEDED, None
-        return Outcome.WRONG, None
+            return CodeOutcome.SUPERSEDED, None
+        return CodeOutcome.WRONG, None
     if challenge.method == Method.AUTHENTICATOR:
         device = _locked_device(AuthenticatorDevice, challenge)
         if device is None:
-            return Outcome.WRONG, None
+            return CodeOutcome.WRONG, None
         step = totp_match(key=totp_key(device.secret()), token=typed, at=now.timestamp())
         if step is None:
-            return Outcome.WRONG, None
+            return CodeOutcome.WRONG, None
         if step <= device.last_step:
-            return Outcome.USED, None  # a time step is never accepted twice
+            return CodeOutcome.USED, None  # a time step is never accepted twice
         device.last_step = step
         device.save(update_fields=["last_step"])
-        return Outcome.PASSED, device
+        return CodeOutcome.PASSED, device
     device = _locked_device(BackupCodeDevice, challenge)
     if device is None:
-        return Outcome.WRONG, None
+        return CodeOutcome.WRONG, None
     typed_hash = code_hash(typed, bound_to=f"backup:{device.pk}")
     for backup_code in BackupCode.objects.select_for_update().filter(device=device):
         if same_hash(typed_hash, backup_code.code_hash):
             if backup_code.used_at:
-                return Outcome.USED, None
+                return CodeOutcome.USED, None
             backup_code.used_at = now
             backup_code.save(update_fields=["used_at"])
-            return Outcome.PASSED, device
-    return Outcome.WRONG, None
+            return CodeOutcome.PASSED, device
+    return CodeOutcome.WRONG, None
 
 
 def _locked_device(model, challenge: Challenge):
@@ -404,7 +406,7 @@ def _locked_device(model, challenge: Challenge):
     return model.objects.select_for_update().filter(pk=device_pk, user_id=challenge.user_id).first()
 
 
-def _count_failure(challenge: Challenge, streak: FailureStreak | None, now, request) -> Verdict:
+def _count_failure(challenge: Challenge, streak: FailureStreak | None, now, request) -> CodeVerdict:
     challenge.failures += 1
     if challenge.failures >= settings.SECURITY_CODE_TRIES_PER_CHALLENGE:
         challenge.state = Challenge.State.DEAD
@@ -427,10 +429,10 @@ def _count_failure(challenge: Challenge, streak: FailureStreak | None, now, requ
         event_record(user=challenge.user, kind=SecurityEvent.Kind.ACCOUNT_CODE_LOCK, request=request)
         alert_send(user=challenge.user, event="codes_paused", request=request)
     if challenge.state == Challenge.State.DEAD:
-        return _refusal_for(Outcome.TOO_MANY, challenge)
+        return _refusal_for(CodeOutcome.TOO_MANY, challenge)
     tries_left = settings.SECURITY_CODE_TRIES_PER_CHALLENGE - challenge.failures
-    return Verdict(
-        Outcome.WRONG,
+    return CodeVerdict(
+        CodeOutcome.WRONG,
         ngettext(
             "That code isn't right. You have %(tries)d try left.",
             "That code isn't right. You have %(tries)d tries left.",

@@ -11,20 +11,20 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 
-from security.challenges import Outcome, challenge_resend, challenge_verify
+from security.challenges import CodeOutcome, challenge_resend, challenge_verify
 from security.display import mask_email, mask_phone
 from security.forms import CodeForm
 from security.models import SIDE_CHANNELS, Challenge, Method
 from security.verification import Option, challenge_start, verification_options
 
-ENDING = {Outcome.TOO_MANY, Outcome.EXPIRED, Outcome.ENDED}
+ENDING = {CodeOutcome.TOO_MANY, CodeOutcome.EXPIRED, CodeOutcome.ENDED}
 
 
 @dataclass
 class CodeStep:
     passed: bool = False
     device: Device | None = None
-    outcome: Outcome | None = None
+    outcome: CodeOutcome | None = None
     redirect_to_self: bool = False  # after a resend: show the page again with a GET
     context: dict = field(default_factory=dict)
 

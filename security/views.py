@@ -39,7 +39,6 @@ SETUP_FLOW = "two_step_setup"
 AUTHENTICATOR_FLOW = "authenticator"
 PHONE_FLOW = "phone_enrol"
 CODES_FLOW = "backup_codes"
-TWO_STEP = StepUpAction.TWO_STEP
 SECURITY_PAGE = "accounts:security"
 
 
@@ -88,7 +87,7 @@ def _role(request) -> str:
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @never_cache
 def two_step_start(request: HttpRequest) -> HttpResponse:
     """Turning 2SV on: choose the primary method (the authenticator app is recommended)."""
@@ -120,7 +119,7 @@ def _adding_in_setup(request) -> bool:
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def authenticator_enrol(request: HttpRequest) -> HttpResponse:
@@ -168,7 +167,7 @@ def authenticator_enrol(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def phone_enrol(request: HttpRequest) -> HttpResponse:
@@ -221,7 +220,7 @@ def phone_enrol(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @never_cache
 def backup_method(request: HttpRequest) -> HttpResponse:
     """Second step of setup: a backup method of another kind, or another phone."""
@@ -243,7 +242,7 @@ def _codes_show(request, codes: list[str]) -> dict:
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def backup_codes(request: HttpRequest) -> HttpResponse:
@@ -269,7 +268,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @never_cache
 def backup_codes_download(request: HttpRequest) -> HttpResponse:
     shown = flow_get(request, CODES_FLOW)
@@ -287,7 +286,7 @@ def backup_codes_download(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @require_POST
 def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
     if not two_step_summary(request.user).enabled:
@@ -299,7 +298,7 @@ def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @require_POST
 def backup_codes_done(request: HttpRequest) -> HttpResponse:
     flow_end(request, CODES_FLOW)
@@ -310,7 +309,7 @@ def backup_codes_done(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @require_POST
 def method_make_primary(request: HttpRequest, persistent_id: str) -> HttpResponse:
     device = user_device(request.user, persistent_id)
@@ -322,7 +321,7 @@ def method_make_primary(request: HttpRequest, persistent_id: str) -> HttpRespons
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def method_remove_view(request: HttpRequest, persistent_id: str) -> HttpResponse:
@@ -353,7 +352,7 @@ def method_remove_view(request: HttpRequest, persistent_id: str) -> HttpResponse
 
 
 @login_required
-@step_up_required(TWO_STEP)
+@step_up_required(StepUpAction.TWO_STEP)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def two_step_off(request: HttpRequest) -> HttpResponse:

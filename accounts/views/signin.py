@@ -19,9 +19,7 @@ from accounts.models import Language, User, normalize_email
 from accounts.redirects import safe_next_path
 from accounts.registration import EmailTaken, user_sign_up
 from accounts.signin import (
-    RECOVERY,
-    SIGNUP,
-    TWO_STEP,
+    SigninStep,
     code_step_needed,
     pending_end,
     pending_get,
@@ -32,7 +30,7 @@ from accounts.signin import (
     signup_email_proved,
 )
 from security.alerts import signin_codes_failed
-from security.challenges import Outcome
+from security.challenges import CodeOutcome
 from security.code_step import code_step_run
 from security.events import client_ip, event_record
 from security.models import SecurityEvent
@@ -71,7 +69,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
         else:
             # Nothing is signed in, and nothing else goes to the address, until a code proves it is theirs.
-            pending_start(request=request, user=user, reason=SIGNUP, next_path=next_path)
+            pending_start(request=request, user=user, reason=SigninStep.SIGNUP, next_path=next_path)
             return redirect("accounts:signin_code")
     return render(request, "accounts/signup.html", {"form": form, "next": next_path})
 
@@ -121,10 +119,12 @@ def signin_code(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Your sign-in timed out. Please sign in again."))
         return redirect("accounts:signin")
     reason = pending["reason"]
-    purpose = {TWO_STEP: Purpose.SIGNIN, RECOVERY: Purpose.RECOVERY_COMPLETE, SIGNUP: Purpose.SIGNUP}.get(
-        reason, Purpose.NEW_DEVICE
-    )
-    options = [email_option(user)] if reason in {RECOVERY, SIGNUP} else None
+    purpose = {
+        SigninStep.SECOND_FACTOR: Purpose.SIGNIN,
+        SigninStep.RECOVERY: Purpose.RECOVERY_COMPLETE,
+        SigninStep.SIGNUP: Purpose.SIGNUP,
+    }.get(reason, Purpose.NEW_DEVICE)
+    options = [email_option(user)] if reason in {SigninStep.RECOVERY, SigninStep.SIGNUP} else None
     state = pending.setdefault("code", {})
     step = code_step_run(
         request=request, user=user, purpose=purpose, state=state, options=options, send_on_arrival=True
@@ -132,7 +132,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
     pending_save(request, pending)
     if step.redirect_to_self:
         return redirect(request.get_full_path())
-    if step.passed and reason == RECOVERY:
+    if step.passed and reason == SigninStep.RECOVERY:
         if not recovery_complete(user=user, request=request):
             messages.error(request, _("This recovery was cancelled or has already been used. Please sign in again."))
             pending_end(request)
@@ -144,7 +144,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
             request, _("Your account is recovered and two-step verification is off. Turn it on again now.")
         )
         return response
-    if step.passed and reason == SIGNUP:
+    if step.passed and reason == SigninStep.SIGNUP:
         response = redirect(pending["next"])
         signup_email_proved(request=request, response=response, user=user)
         messages.success(
@@ -159,14 +159,14 @@ def signin_code(request: HttpRequest) -> HttpResponse:
             request=request, response=response, user=user, device=step.device, trust=request.POST.get("trust") == "on"
         )
         return response
-    if step.outcome == Outcome.TOO_MANY and reason != SIGNUP:
+    if step.outcome == CodeOutcome.TOO_MANY and reason != SigninStep.SIGNUP:
         signin_codes_failed(user=user, request=request)
     context = {
         "reason": reason,
-        "two_step": reason == TWO_STEP,
-        "recovery": reason == RECOVERY,
-        "signup": reason == SIGNUP,
-        "offer_trust": reason in {TWO_STEP, "new_device"},
+        "two_step": reason == SigninStep.SECOND_FACTOR,
+        "recovery": reason == SigninStep.RECOVERY,
+        "signup": reason == SigninStep.SIGNUP,
+        "offer_trust": reason in {SigninStep.SECOND_FACTOR, SigninStep.NEW_DEVICE},
         **step.context,
     }
     return render(request, "accounts/signin_code.html", context)
@@ -192,7 +192,7 @@ def signin_recover(request: HttpRequest) -> HttpResponse:
     """ "I can't use any of these methods": the password is proved (the pending sign-in); now the email."""
     pending = pending_get(request)
     user = pending_user(pending) if pending else None
-    if user is None or pending["reason"] != TWO_STEP:
+    if user is None or pending["reason"] != SigninStep.SECOND_FACTOR:
         return redirect("accounts:signin")
     state = pending.setdefault("recover", {})
     step = code_step_run(

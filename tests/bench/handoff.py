@@ -82,7 +82,7 @@ def main() -> None:
     from django.test import Client
 
     from config.celery import app
-    from delivery.handoff import Outcome, shipment_mark_delivered
+    from delivery.handoff import HandoffOutcome, shipment_mark_delivered
     from tests.bench.signin import ensure_database
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -97,7 +97,7 @@ def main() -> None:
         bad = wrong_code(code)
         wrong.append(measure(shipment_mark_delivered, shipment_id=shipment_id, courier=courier, code=bad))
         right.append(measure(shipment_mark_delivered, shipment_id=shipment_id, courier=courier, code=code))
-        assert right[-1][2].outcome == Outcome.DELIVERED, right[-1][2]
+        assert right[-1][2].outcome == HandoffOutcome.DELIVERED, right[-1][2]
 
     client = Client()
     client.force_login(courier)

@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from delivery.handoff import Outcome, shipment_mark_delivered
+from delivery.handoff import HandoffOutcome, shipment_mark_delivered
 from delivery.models import Shipment, ShipmentEvent
 from messaging.backends import locmem
 from tests.helpers import run_pending_on_commit, wrong_code
@@ -181,9 +181,11 @@ def test_an_order_that_needs_no_code_is_handed_over_with_one_tap(
 
 def test_a_delivered_shipment_cannot_be_delivered_again(courier, out_with_code):
     shipment, code = out_with_code
-    assert shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=code).outcome == Outcome.DELIVERED
+    assert (
+        shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=code).outcome == HandoffOutcome.DELIVERED
+    )
     again = shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=code)
-    assert again.outcome == Outcome.ALREADY_DELIVERED
+    assert again.outcome == HandoffOutcome.ALREADY_DELIVERED
     assert shipment.events.filter(kind=ShipmentEvent.Kind.DELIVERED).count() == 1
 
 

@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 
 from delivery.codes import delivery_code_renew
-from delivery.handoff import Outcome, shipment_mark_delivered
+from delivery.handoff import HandoffOutcome, shipment_mark_delivered
 from delivery.models import Shipment, ShipmentEvent
 from delivery.shipments import shipment_attempt_failed, shipment_send_out
 from security.methods import phone_add
@@ -84,8 +84,8 @@ def test_guessing_locks_the_code_at_five_whatever_comes_next(courier, shopper, p
         shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong_code(code, n)).outcome
         for n in range(1, 6)
     ]
-    assert outcomes == [Outcome.WRONG_CODE] * 4 + [Outcome.LOCKED]
-    assert shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=code).outcome == Outcome.LOCKED
+    assert outcomes == [HandoffOutcome.WRONG_CODE] * 4 + [HandoffOutcome.LOCKED]
+    assert shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=code).outcome == HandoffOutcome.LOCKED
     assert Shipment.objects.get(pk=shipment.pk).status == Shipment.Status.OUT_FOR_DELIVERY
 
 
@@ -103,7 +103,7 @@ def test_guessing_across_shipments_pauses_the_courier_and_stands_out(
             shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong_code(code, n))
     third, third_code = shipments[2]
     paused = shipment_mark_delivered(shipment_id=third.pk, courier=courier, code=third_code)
-    assert paused.outcome == Outcome.COURIER_PAUSED and paused.retry_after > 0
+    assert paused.outcome == HandoffOutcome.COURIER_PAUSED and paused.retry_after > 0
     assert Shipment.objects.get(pk=third.pk).status == Shipment.Status.OUT_FOR_DELIVERY
     assert ShipmentEvent.objects.filter(kind=ShipmentEvent.Kind.COURIER_PAUSED, actor=courier).count() == 1
     assert ShipmentEvent.objects.filter(kind=ShipmentEvent.Kind.WRONG_CODE, actor=courier).count() == 10
@@ -123,9 +123,9 @@ def test_a_code_from_yesterdays_attempt_is_refused(courier, shopper, admin_user,
         while todays_code == yesterdays_code:  # two equal draws (one in a million) would prove nothing
             todays_code = delivery_code_renew(shipment_id=shipment.pk, user=shopper).code_for_owner()
         stale = shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=yesterdays_code)
-        assert stale.outcome == Outcome.WRONG_CODE
+        assert stale.outcome == HandoffOutcome.WRONG_CODE
         assert shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=todays_code).outcome == (
-            Outcome.DELIVERED
+            HandoffOutcome.DELIVERED
         )
 
 
@@ -135,7 +135,7 @@ def test_yesterdays_code_does_not_work_after_midnight_even_unused(courier, shopp
         shipment, code = send_out(place_order(shopper, "tablet"), courier)
     with time_machine.travel(datetime(2026, 11, 24, 0, 5, tzinfo=LONDON), tick=False):
         result = shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=code)
-    assert result.outcome == Outcome.NO_LIVE_CODE
+    assert result.outcome == HandoffOutcome.NO_LIVE_CODE
 
 
 @pytest.mark.django_db
@@ -145,7 +145,7 @@ def test_a_code_from_another_order_is_refused(courier, shopper, outsider, place_
     while their_code == my_code:  # two equal draws (one in a million) would prove nothing
         their_code = delivery_code_renew(shipment_id=theirs.pk, user=outsider).code_for_owner()
     assert shipment_mark_delivered(shipment_id=mine.pk, courier=courier, code=their_code).outcome == (
-        Outcome.WRONG_CODE
+        HandoffOutcome.WRONG_CODE
     )
 
 
@@ -174,7 +174,9 @@ def test_two_taps_at_once_complete_it_once(courier, shopper, place_order, send_o
         lambda: shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=code),
         hold=lambda: Shipment.objects.select_for_update().get(pk=shipment.pk),
     )
-    assert sorted(outcomes) == sorted([Outcome.DELIVERED, Outcome.ALREADY_DELIVERED, Outcome.ALREADY_DELIVERED])
+    assert sorted(outcomes) == sorted(
+        [HandoffOutcome.DELIVERED, HandoffOutcome.ALREADY_DELIVERED, HandoffOutcome.ALREADY_DELIVERED]
+    )
     assert shipment.events.filter(kind=ShipmentEvent.Kind.DELIVERED).count() == 1
     assert [mail.subject for mail in mailoutbox[sent_before:]] == [f"Order {shipment.order.number} was delivered"]
 
@@ -187,7 +189,7 @@ def test_five_wrong_codes_at_once_are_all_counted(courier, shopper, place_order,
         lambda: shipment_mark_delivered(shipment_id=shipment.pk, courier=courier, code=wrong_code(code)),
         hold=lambda: Shipment.objects.select_for_update().get(pk=shipment.pk),
     )
-    assert sorted(outcomes) == sorted([Outcome.WRONG_CODE] * 4 + [Outcome.LOCKED] * 2)
+    assert sorted(outcomes) == sorted([HandoffOutcome.WRONG_CODE] * 4 + [HandoffOutcome.LOCKED] * 2)
     assert Shipment.objects.get(pk=shipment.pk).code_wrong_tries == 5
 
 
@@ -214,7 +216,7 @@ def test_wrong_codes_at_many_drops_at_once_still_stop_at_the_couriers_allowance(
         one_wrong_code,
         hold=lambda: list(Shipment.objects.select_for_update().filter(pk__in=[s.pk for s, _ in drops])),
     )
-    assert outcomes.count(Outcome.WRONG_CODE) + outcomes.count(Outcome.COURIER_PAUSED) == len(drops)
-    assert outcomes.count(Outcome.WRONG_CODE) == allowance - 1  # the one that uses it up reports the pause
+    assert outcomes.count(HandoffOutcome.WRONG_CODE) + outcomes.count(HandoffOutcome.COURIER_PAUSED) == len(drops)
+    assert outcomes.count(HandoffOutcome.WRONG_CODE) == allowance - 1  # the one that uses it up reports the pause
     assert ShipmentEvent.objects.filter(kind=ShipmentEvent.Kind.WRONG_CODE).count() == allowance
     assert ShipmentEvent.objects.filter(kind=ShipmentEvent.Kind.COURIER_PAUSED).count() == 1

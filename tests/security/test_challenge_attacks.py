@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from security.challenges import Outcome, challenge_issue, challenge_resend, challenge_verify
+from security.challenges import CodeOutcome, challenge_issue, challenge_resend, challenge_verify
 from security.models import Challenge, FailureStreak, Method, SecurityEvent
 from tests.helpers import wrong_code
 
@@ -26,9 +26,9 @@ def test_the_right_code_passes_once(shopper, code_sent_to):
     challenge = issue_email(shopper)
     code = code_sent_to(shopper.email)
 
-    assert verify(challenge, code).outcome == Outcome.PASSED
+    assert verify(challenge, code).outcome == CodeOutcome.PASSED
     reuse = verify(challenge, code)
-    assert reuse.outcome == Outcome.USED
+    assert reuse.outcome == CodeOutcome.USED
     assert reuse.message == "That code has already been used. Send a new one."
 
 
@@ -37,8 +37,8 @@ def test_a_code_proves_nothing_for_another_purpose(shopper, code_sent_to):
     code = code_sent_to(shopper.email)
     other = issue_email(shopper, purpose="step_up:change_password")
 
-    assert verify(other, code).outcome == Outcome.WRONG  # the change_email code, typed for change_password
-    assert verify(challenge, code, purpose="step_up:change_password").outcome == Outcome.ENDED
+    assert verify(other, code).outcome == CodeOutcome.WRONG  # the change_email code, typed for change_password
+    assert verify(challenge, code, purpose="step_up:change_password").outcome == CodeOutcome.ENDED
 
 
 def test_a_code_proves_nothing_for_another_user(shopper, outsider, code_sent_to):
@@ -46,8 +46,8 @@ def test_a_code_proves_nothing_for_another_user(shopper, outsider, code_sent_to)
     my_code = code_sent_to(shopper.email)
     theirs = issue_email(outsider)
 
-    assert verify(theirs, my_code).outcome == Outcome.WRONG
-    assert verify(mine, my_code, user=outsider).outcome == Outcome.ENDED  # another user's challenge id
+    assert verify(theirs, my_code).outcome == CodeOutcome.WRONG
+    assert verify(mine, my_code, user=outsider).outcome == CodeOutcome.ENDED  # another user's challenge id
     assert Challenge.objects.get(pk=mine.pk).state == Challenge.State.ACTIVE
 
 
@@ -59,9 +59,9 @@ def test_only_the_newest_code_works(shopper, code_sent_to):
     second = code_sent_to(shopper.email)
 
     old = verify(challenge, first)
-    assert old.outcome == Outcome.SUPERSEDED
+    assert old.outcome == CodeOutcome.SUPERSEDED
     assert old.message == "That code was replaced by a newer one. Use the code from the latest message."
-    assert verify(challenge, second).outcome == Outcome.PASSED
+    assert verify(challenge, second).outcome == CodeOutcome.PASSED
 
 
 def test_a_new_challenge_for_the_same_purpose_supersedes_the_old_one(shopper, code_sent_to):
@@ -69,7 +69,7 @@ def test_a_new_challenge_for_the_same_purpose_supersedes_the_old_one(shopper, co
     old_code = code_sent_to(shopper.email)
     issue_email(shopper)
 
-    assert verify(old, old_code).outcome == Outcome.SUPERSEDED
+    assert verify(old, old_code).outcome == CodeOutcome.SUPERSEDED
 
 
 def test_an_expired_code_fails_and_says_send_a_new_one(shopper, code_sent_to):
@@ -78,7 +78,7 @@ def test_an_expired_code_fails_and_says_send_a_new_one(shopper, code_sent_to):
     Challenge.objects.filter(pk=challenge.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
 
     verdict = verify(challenge, code)
-    assert (verdict.outcome, verdict.message) == (Outcome.EXPIRED, "That code has expired. Send a new one.")
+    assert (verdict.outcome, verdict.message) == (CodeOutcome.EXPIRED, "That code has expired. Send a new one.")
 
 
 def test_wrong_codes_say_how_many_tries_are_left(shopper, code_sent_to):
@@ -100,9 +100,9 @@ def test_the_sixth_try_is_refused_even_with_the_right_code(shopper, code_sent_to
         FailureStreak.objects.filter(user=shopper).update(failures_in_a_row=0)
         outcomes.append(verify(challenge, wrong).outcome)
 
-    assert outcomes == [Outcome.WRONG] * 4 + [Outcome.TOO_MANY]
+    assert outcomes == [CodeOutcome.WRONG] * 4 + [CodeOutcome.TOO_MANY]
     sixth = verify(challenge, code)
-    assert sixth.outcome == Outcome.TOO_MANY
+    assert sixth.outcome == CodeOutcome.TOO_MANY
     assert sixth.message == "Too many wrong tries for this code. Send a new one, or choose another method."
 
 
@@ -111,17 +111,17 @@ def test_wrong_codes_in_a_row_across_challenges_back_off_exponentially(shopper, 
     for purpose in ("a", "b", "c"):
         challenge = issue_email(shopper, purpose=purpose)
         if code_sent_to(shopper.email) != wrong:
-            assert verify(challenge, wrong).outcome == Outcome.WRONG
+            assert verify(challenge, wrong).outcome == CodeOutcome.WRONG
 
     challenge = issue_email(shopper, purpose="d")
     code = code_sent_to(shopper.email)
     waiting = verify(challenge, code)  # even the right code waits
-    assert waiting.outcome == Outcome.BACKOFF
+    assert waiting.outcome == CodeOutcome.BACKOFF
     assert waiting.retry_after == 1
     assert "Wait 1 second, then try again." in waiting.message
 
     FailureStreak.objects.filter(user=shopper).update(last_failure_at=timezone.now() - timedelta(seconds=2))
-    assert verify(challenge, code).outcome == Outcome.PASSED  # and success resets the streak
+    assert verify(challenge, code).outcome == CodeOutcome.PASSED  # and success resets the streak
     assert FailureStreak.objects.get(user=shopper).failures_in_a_row == 0
 
 
@@ -137,11 +137,11 @@ def test_the_101st_code_on_an_account_is_refused_even_when_right(shopper, code_s
     challenge = issue_email(shopper)
     code = code_sent_to(shopper.email)
 
-    assert verify(challenge, "000000" if code != "000000" else "111111").outcome == Outcome.WRONG  # the 100th
+    assert verify(challenge, "000000" if code != "000000" else "111111").outcome == CodeOutcome.WRONG  # the 100th
     assert SecurityEvent.objects.filter(user=shopper, kind=SecurityEvent.Kind.ACCOUNT_CODE_LOCK).exists()
     FailureStreak.objects.filter(user=shopper).update(last_failure_at=timezone.now() - timedelta(days=1))
     locked = verify(challenge, code)
-    assert locked.outcome == Outcome.LOCKED
+    assert locked.outcome == CodeOutcome.LOCKED
     assert "reset your password by email" in locked.message  # the owner's way in is named
 
 
@@ -150,14 +150,14 @@ def test_what_people_type_is_forgiven_where_it_is_safe(shopper, code_sent_to):
     code = code_sent_to(shopper.email)
     typed = f" {code[:3]}-{code[3:]} ".replace("0", "O").replace("1", "l")
 
-    assert verify(challenge, typed).outcome == Outcome.PASSED
+    assert verify(challenge, typed).outcome == CodeOutcome.PASSED
 
 
 def test_letters_that_are_not_digits_are_refused_without_costing_a_try(shopper):
     challenge = issue_email(shopper)
 
     verdict = verify(challenge, "abcdef")
-    assert (verdict.outcome, verdict.message) == (Outcome.MALFORMED, "Enter the code using numbers only.")
+    assert (verdict.outcome, verdict.message) == (CodeOutcome.MALFORMED, "Enter the code using numbers only.")
     assert Challenge.objects.get(pk=challenge.pk).failures == 0
 
 
@@ -182,7 +182,7 @@ def test_a_refused_send_leaves_no_working_code_and_says_why(shopper):
     ).challenge
 
     verdict = verify(challenge, "123456")
-    assert verdict.outcome == Outcome.ENDED
+    assert verdict.outcome == CodeOutcome.ENDED
     assert "premium-rate" in verdict.message
     assert SecurityEvent.objects.filter(user=shopper, kind=SecurityEvent.Kind.CODE_SEND_REFUSED).exists()
 
@@ -193,10 +193,10 @@ def test_authenticator_codes_go_through_the_same_path_and_a_step_is_never_accept
     ).challenge
     code = authenticator.app.now()
 
-    assert verify(challenge, code).outcome == Outcome.PASSED
+    assert verify(challenge, code).outcome == CodeOutcome.PASSED
     again = challenge_issue(user=shopper, purpose="signin", method=Method.AUTHENTICATOR, device=authenticator).challenge
     replay = verify(again, code)
-    assert replay.outcome == Outcome.USED
+    assert replay.outcome == CodeOutcome.USED
     assert replay.message == "That code has already been used. Wait for the next code in your app."
 
 
@@ -205,7 +205,7 @@ def test_authenticator_codes_are_bound_to_their_purpose_too(shopper, authenticat
         user=shopper, purpose="step_up:two_step", method=Method.AUTHENTICATOR, device=authenticator
     ).challenge
 
-    assert verify(challenge, authenticator.app.now(), purpose="signin").outcome == Outcome.ENDED
+    assert verify(challenge, authenticator.app.now(), purpose="signin").outcome == CodeOutcome.ENDED
 
 
 def test_another_users_authenticator_codes_are_wrong_here(shopper, outsider, authenticator):
@@ -218,7 +218,7 @@ def test_another_users_authenticator_codes_are_wrong_here(shopper, outsider, aut
     challenge = challenge_issue(
         user=shopper, purpose="signin", method=Method.AUTHENTICATOR, device=authenticator
     ).challenge
-    assert verify(challenge, pyotp.TOTP(theirs.secret()).now()).outcome == Outcome.WRONG
+    assert verify(challenge, pyotp.TOTP(theirs.secret()).now()).outcome == CodeOutcome.WRONG
 
 
 def test_backup_codes_work_once_each(shopper, backup_codes):
@@ -226,12 +226,12 @@ def test_backup_codes_work_once_each(shopper, backup_codes):
 
     device = BackupCodeDevice.objects.get(user=shopper)
     first = challenge_issue(user=shopper, purpose="signin", method=Method.BACKUP_CODE, device=device).challenge
-    assert verify(first, f"{backup_codes[0][:4]} {backup_codes[0][4:]}").outcome == Outcome.PASSED
+    assert verify(first, f"{backup_codes[0][:4]} {backup_codes[0][4:]}").outcome == CodeOutcome.PASSED
 
     second = challenge_issue(user=shopper, purpose="signin", method=Method.BACKUP_CODE, device=device).challenge
     used = verify(second, backup_codes[0])
-    assert used.outcome == Outcome.USED
-    assert verify(second, backup_codes[1]).outcome == Outcome.PASSED
+    assert used.outcome == CodeOutcome.USED
+    assert verify(second, backup_codes[1]).outcome == CodeOutcome.PASSED
     assert device.codes_left() == 8
 
 
@@ -243,8 +243,8 @@ def test_regenerating_backup_codes_kills_the_old_set(shopper, backup_codes):
     device = BackupCodeDevice.objects.get(user=shopper)
     challenge = challenge_issue(user=shopper, purpose="signin", method=Method.BACKUP_CODE, device=device).challenge
 
-    assert verify(challenge, backup_codes[0]).outcome == Outcome.WRONG
-    assert verify(challenge, new_codes[0]).outcome == Outcome.PASSED
+    assert verify(challenge, backup_codes[0]).outcome == CodeOutcome.WRONG
+    assert verify(challenge, new_codes[0]).outcome == CodeOutcome.PASSED
     assert len(new_codes) == 10 and len(set(new_codes)) == 10
 
 

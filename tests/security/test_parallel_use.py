@@ -7,7 +7,7 @@ its write, and then pass in all of them.
 
 import pytest
 
-from security.challenges import Outcome, challenge_issue, challenge_verify
+from security.challenges import CodeOutcome, challenge_issue, challenge_verify
 from security.models import BackupCode, BackupCodeDevice, Challenge, FailureStreak, Method
 from tests.helpers import last_code_sent_to, race
 
@@ -31,7 +31,7 @@ def test_one_code_typed_four_times_at_once_passes_once(shopper, mailoutbox):
         hold=lambda: Challenge.objects.select_for_update().get(pk=challenge.pk),
     )
 
-    assert sorted(outcomes) == sorted([Outcome.PASSED, Outcome.USED, Outcome.USED, Outcome.USED])
+    assert sorted(outcomes) == sorted([CodeOutcome.PASSED, CodeOutcome.USED, CodeOutcome.USED, CodeOutcome.USED])
 
 
 def test_one_backup_code_used_in_two_places_at_once_passes_once(shopper, authenticator, backup_codes):
@@ -51,4 +51,4 @@ def test_one_backup_code_used_in_two_places_at_once_passes_once(shopper, authent
 
     outcomes = race(2, use_it, hold=lambda: list(BackupCode.objects.select_for_update().filter(device=device)))
 
-    assert sorted(outcomes) == sorted([Outcome.PASSED, Outcome.USED])
+    assert sorted(outcomes) == sorted([CodeOutcome.PASSED, CodeOutcome.USED])
