@@ -3,8 +3,7 @@
 from django.db import transaction
 from django.http import HttpRequest
 
-from security.alerts import alert_send
-from security.events import event_record
+from security.alerts import security_record
 from security.models import SecurityEvent
 from security.trusted_devices import trusted_devices_revoke
 
@@ -17,9 +16,12 @@ def email_change(*, user, new_email: str, request: HttpRequest) -> None:
     with transaction.atomic():
         user.email = new_email
         user.save(update_fields=["email"])
-        event_record(user=user, kind=SecurityEvent.Kind.EMAIL_CHANGED, request=request)
-        alert_send(
-            user=user, event="email_changed", request=request, email_to=old_email, new_contact=mask_email(new_email)
+        security_record(
+            user=user,
+            kind=SecurityEvent.Kind.EMAIL_CHANGED,
+            request=request,
+            email_to=old_email,
+            new_contact=mask_email(new_email),
         )
 
 
@@ -38,9 +40,12 @@ def phone_change(*, user, new_phone: str, request: HttpRequest) -> None:
                 number=new_phone, name=f"Phone {new_phone[-4:]}"
             )
         trusted_devices_revoke(user=user, request=request)
-        event_record(user=user, kind=SecurityEvent.Kind.PHONE_CHANGED, request=request)
-        alert_send(
-            user=user, event="phone_changed", request=request, sms_to=old_phone, new_contact=mask_phone(new_phone)
+        security_record(
+            user=user,
+            kind=SecurityEvent.Kind.PHONE_CHANGED,
+            request=request,
+            sms_to=old_phone,
+            new_contact=mask_phone(new_phone),
         )
 
 
@@ -56,8 +61,7 @@ def address_save(*, user, form, request: HttpRequest, make_default: bool = False
             Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(is_default=False)
             address.is_default = True
         address.save()
-        event_record(user=user, kind=SecurityEvent.Kind.ADDRESS_CHANGED, request=request)
-        alert_send(user=user, event="address_changed", request=request)
+        security_record(user=user, kind=SecurityEvent.Kind.ADDRESS_CHANGED, request=request)
     return address
 
 
@@ -71,8 +75,7 @@ def address_delete(*, address, request: HttpRequest) -> None:
             replacement = Address.objects.filter(user=user).order_by("-created_at").first()
             if replacement:
                 Address.objects.filter(pk=replacement.pk).update(is_default=True)
-        event_record(user=user, kind=SecurityEvent.Kind.ADDRESS_CHANGED, request=request)
-        alert_send(user=user, event="address_changed", request=request)
+        security_record(user=user, kind=SecurityEvent.Kind.ADDRESS_CHANGED, request=request)
 
 
 def address_make_default(*, address, request: HttpRequest) -> None:
@@ -81,7 +84,7 @@ def address_make_default(*, address, request: HttpRequest) -> None:
     with transaction.atomic():
         Address.objects.filter(user=address.user, is_default=True).update(is_default=False)
         Address.objects.filter(pk=address.pk).update(is_default=True)
-        event_record(user=address.user, kind=SecurityEvent.Kind.ADDRESS_CHANGED, request=request)
+        security_record(user=address.user, kind=SecurityEvent.Kind.ADDRESS_CHANGED, request=request, alert_quietly=True)
 
 
 def card_add(*, user, number: str, exp_month: int, exp_year: int, name_on_card: str, request: HttpRequest):
@@ -98,8 +101,13 @@ def card_add(*, user, number: str, exp_month: int, exp_year: int, name_on_card: 
             exp_year=exp_year,
             name_on_card=name_on_card,
         )
-        event_record(user=user, kind=SecurityEvent.Kind.CARD_ADDED, request=request, card=str(card))
-        alert_send(user=user, event="card_added", request=request, new_contact=str(card))
+        security_record(
+            user=user,
+            kind=SecurityEvent.Kind.CARD_ADDED,
+            request=request,
+            detail={"card": str(card)},
+            new_contact=str(card),
+        )
     return card
 
 
@@ -107,5 +115,6 @@ def card_remove(*, card, request: HttpRequest) -> None:
     with transaction.atomic():
         user, label = card.user, str(card)
         card.delete()
-        event_record(user=user, kind=SecurityEvent.Kind.CARD_REMOVED, request=request, card=label)
-        alert_send(user=user, event="card_removed", request=request, new_contact=label)
+        security_record(
+            user=user, kind=SecurityEvent.Kind.CARD_REMOVED, request=request, detail={"card": label}, new_contact=label
+        )

@@ -4,7 +4,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 from django.utils import timezone
 
-from security.alerts import alert_send
+from security.alerts import security_record
 from security.events import event_record
 from security.models import SecurityEvent
 from security.trusted_devices import browsers_forget, trusted_devices_revoke
@@ -18,8 +18,7 @@ def sessions_end_everywhere_else(*, request: HttpRequest, user) -> None:
     update_session_auth_hash(request, user)
     trusted_devices_revoke(user=user, request=request)
     browsers_forget(user=user)
-    event_record(user=user, kind=SecurityEvent.Kind.SIGNED_OUT_EVERYWHERE, request=request)
-    alert_send(user=user, event="signed_out_everywhere", request=request)
+    security_record(user=user, kind=SecurityEvent.Kind.SIGNED_OUT_EVERYWHERE, request=request)
 
 
 def account_secure_after_intrusion(*, user, request: HttpRequest, proved_email: str) -> None:

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.models import User
-from security.alerts import alert_send
+from security.alerts import security_record
 from security.events import event_record
 from security.flows import flow_end, flow_get, flow_key, flow_save, flow_start
 from security.methods import two_step_summary
@@ -105,6 +105,10 @@ def signin_complete(
         trusted_device_create(request=request, response=response, user=user)
     kind = SecurityEvent.Kind.SIGNIN_NEW_DEVICE if new_browser else SecurityEvent.Kind.SIGNIN
     method = type(device).__name__.removesuffix("Device").lower() if device is not None else "email_or_phone"
-    event_record(user=user, kind=kind, request=request, device=device_name(request), method=method, trusted=trust)
-    if new_browser:
-        alert_send(user=user, event="new_signin", request=request, device=device_name(request))
+    security_record(
+        user=user,
+        kind=kind,
+        request=request,
+        detail={"device": device_name(request), "method": method, "trusted": trust},
+        device=device_name(request),
+    )

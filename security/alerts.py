@@ -85,3 +85,56 @@ def signin_codes_failed(*, user, request: HttpRequest | None) -> None:
     event_record(user=user, kind=SecurityEvent.Kind.SIGNIN_CODE_ABANDONED, request=request, wrong_codes=True)
     if limit_hit("password_maybe_known_alert", str(user.pk)).allowed:
         alert_send(user=user, event="password_maybe_known", request=request)
+
+
+Kind = SecurityEvent.Kind
+
+# Every kind of event, and the alert it sends (a template in templates/messages/security_alert/events/), or None.
+# A kind missing here, or an alert without its template, fails tests/security/test_alert_table.py.
+ALERT_FOR_KIND: dict[str, str | None] = {
+    Kind.SIGNIN: None,  # a browser the account knows
+    Kind.SIGNIN_NEW_DEVICE: "new_signin",
+    Kind.SIGNIN_TRUSTED_DEVICE: None,
+    Kind.CODE_SENT: None,
+    Kind.CODE_SEND_REFUSED: None,
+    Kind.CODE_FAILED: None,
+    Kind.CODE_PASSED: None,
+    Kind.ACCOUNT_CODE_LOCK: "codes_paused",
+    Kind.STEP_UP: None,
+    Kind.TWO_STEP_ON: "two_step_on",
+    Kind.TWO_STEP_OFF: "two_step_off",
+    Kind.METHOD_ADDED: "method_added",
+    Kind.METHOD_REMOVED: "method_removed",
+    Kind.PRIMARY_CHANGED: "primary_changed",
+    Kind.BACKUP_CODES_CREATED: "backup_codes_created",
+    Kind.BACKUP_CODE_USED: None,
+    Kind.PASSWORD_FAILED: None,
+    Kind.SIGNIN_CODE_ABANDONED: None,  # wrong codes until the code died tell the owner once an hour, below
+    Kind.TRUSTED_COOKIE_FORGED: None,  # no longer written (a forged cookie is simply absent)
+    Kind.DEVICE_TRUSTED: None,
+    Kind.DEVICES_REVOKED: None,
+    Kind.SIGNED_OUT_EVERYWHERE: "signed_out_everywhere",
+    Kind.INTRUSION_REPORTED: None,  # the person is on the page that did it
+    Kind.PASSWORD_CHANGED: "password_changed",
+    Kind.EMAIL_CHANGED: "email_changed",
+    Kind.ADDRESS_CHANGED: "address_changed",
+    Kind.CARD_ADDED: "card_added",
+    Kind.CARD_REMOVED: "card_removed",
+    Kind.PHONE_CHANGED: "phone_changed",
+    Kind.RECOVERY_REQUESTED: "recovery_requested",
+    Kind.RECOVERY_CANCELLED: "recovery_cancelled",
+    Kind.RECOVERY_COMPLETED: None,  # told by the two_step_off alert that the reset sends
+    Kind.SIGNUP_EMAIL_PROVED: None,
+    Kind.COUNTERS_CLEARED: None,  # told by the two_step_off alert of the admin's reset
+}
+
+
+def security_record(*, user, kind: str, request: HttpRequest | None = None, detail: dict | None = None, **alert):
+    """Record what happened and send its alert from ALERT_FOR_KIND. `alert` holds the alert's options
+    (sms_to, email_to, new_contact, device, cancel_token); `alert_quietly=True` records only (a change too small
+    to tell, like choosing the default address)."""
+    quietly = alert.pop("alert_quietly", False)
+    event = event_record(user=user, kind=kind, request=request, **(detail or {}))
+    if (name := ALERT_FOR_KIND[kind]) and not quietly:
+        alert_send(user=user, event=name, request=request, **alert)
+    return event

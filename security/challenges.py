@@ -22,7 +22,7 @@ from config.ratelimit import limit_hit, limit_peek
 from messaging.guards import Budget
 from messaging.models import Channel, FailureReason
 from messaging.outbox import message_queue
-from security.alerts import alert_send
+from security.alerts import security_record
 from security.codes import (
     code_hash,
     normalize_numeric,
@@ -426,8 +426,7 @@ def _count_failure(challenge: Challenge, streak: FailureStreak | None, now, requ
         method=challenge.method,
     )
     if streak is not None and streak.failures_in_a_row == settings.SECURITY_ACCOUNT_LOCK_AFTER_FAILURES:
-        event_record(user=challenge.user, kind=SecurityEvent.Kind.ACCOUNT_CODE_LOCK, request=request)
-        alert_send(user=challenge.user, event="codes_paused", request=request)
+        security_record(user=challenge.user, kind=SecurityEvent.Kind.ACCOUNT_CODE_LOCK, request=request)
     if challenge.state == Challenge.State.DEAD:
         return _refusal_for(CodeOutcome.TOO_MANY, challenge)
     tries_left = settings.SECURITY_CODE_TRIES_PER_CHALLENGE - challenge.failures

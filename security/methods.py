@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django_otp.models import Device
 
 from config.crypto import encrypt_text
-from security.alerts import alert_send
+from security.alerts import security_record
 from security.codes import code_hash, numeric_code
 from security.events import event_record
 from security.models import (
@@ -113,8 +113,9 @@ def _methods_changed(user, request) -> None:
 
 def _method_added(user, device: Device, request) -> None:
     _methods_changed(user, request)
-    event_record(user=user, kind=SecurityEvent.Kind.METHOD_ADDED, request=request, method=device_method(device))
-    alert_send(user=user, event="method_added", request=request)
+    security_record(
+        user=user, kind=SecurityEvent.Kind.METHOD_ADDED, request=request, detail={"method": device_method(device)}
+    )
 
 
 def _demote_primary(user) -> None:
@@ -132,8 +133,7 @@ def backup_codes_create(*, user, confirmed: bool, request: HttpRequest | None) -
             BackupCode(device=device, code_hash=code_hash(code, bound_to=f"backup:{device.pk}")) for code in codes
         )
         if confirmed:
-            event_record(user=user, kind=SecurityEvent.Kind.BACKUP_CODES_CREATED, request=request)
-            alert_send(user=user, event="backup_codes_created", request=request)
+            security_record(user=user, kind=SecurityEvent.Kind.BACKUP_CODES_CREATED, request=request)
     return codes
 
 
@@ -149,8 +149,7 @@ def two_step_enable(*, user, device_ids: list[str], request: HttpRequest | None)
         # Leftovers of an abandoned enrolment never become methods.
         for model in METHOD_DEVICES:
             model.objects.filter(user=user, confirmed=False).delete()
-        event_record(user=user, kind=SecurityEvent.Kind.TWO_STEP_ON, request=request)
-        alert_send(user=user, event="two_step_on", request=request)
+        security_record(user=user, kind=SecurityEvent.Kind.TWO_STEP_ON, request=request)
 
 
 def two_step_disable(*, user, request: HttpRequest | None, **detail) -> None:
@@ -161,8 +160,13 @@ def two_step_disable(*, user, request: HttpRequest | None, **detail) -> None:
         for model in (*METHOD_DEVICES, BackupCodeDevice):
             model.objects.filter(user=user).delete()
         _methods_changed(user, request)
-        event_record(user=user, kind=SecurityEvent.Kind.TWO_STEP_OFF, request=request, **detail)
-        alert_send(user=user, event="two_step_off", request=request, sms_to=phones[0] if phones else "")
+        security_record(
+            user=user,
+            kind=SecurityEvent.Kind.TWO_STEP_OFF,
+            request=request,
+            detail=detail,
+            sms_to=phones[0] if phones else "",
+        )
         if "by_admin" in detail:
             FailureStreak.objects.filter(user=user).update(failures_in_a_row=0, last_failure_at=None)
             event_record(
@@ -181,8 +185,9 @@ def method_remove(*, user, device: Device, request: HttpRequest | None) -> None:
         method = device_method(device)
         device.delete()
         _methods_changed(user, request)
-        event_record(user=user, kind=SecurityEvent.Kind.METHOD_REMOVED, request=request, method=method)
-        alert_send(user=user, event="method_removed", request=request, sms_to=number)
+        security_record(
+            user=user, kind=SecurityEvent.Kind.METHOD_REMOVED, request=request, detail={"method": method}, sms_to=number
+        )
 
 
 def primary_set(*, user, device: Device, request: HttpRequest | None) -> None:
@@ -190,8 +195,12 @@ def primary_set(*, user, device: Device, request: HttpRequest | None) -> None:
         _demote_primary(user)
         type(device).objects.filter(pk=device.pk).update(is_primary=True)
         _methods_changed(user, request)
-        event_record(user=user, kind=SecurityEvent.Kind.PRIMARY_CHANGED, request=request, method=device_method(device))
-        alert_send(user=user, event="primary_changed", request=request)
+        security_record(
+            user=user,
+            kind=SecurityEvent.Kind.PRIMARY_CHANGED,
+            request=request,
+            detail={"method": device_method(device)},
+        )
 
 
 def pending_devices_clear(*, user) -> None:

@@ -6,9 +6,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from security.alerts import alert_send
+from security.alerts import security_record
 from security.challenges import failure_streak_clear
-from security.events import event_record
 from security.models import SecurityEvent
 from security.throttles import password_throttle_clear
 from security.trusted_devices import browsers_forget, trusted_devices_revoke
@@ -26,8 +25,13 @@ def password_set(*, user, new_password: str, request: HttpRequest | None, reason
         trusted_devices_revoke(user=user, request=request)
         browsers_forget(user=user)
         failure_streak_clear(user=user)
-        event_record(user=user, kind=SecurityEvent.Kind.PASSWORD_CHANGED, request=request, how=reason)
-        alert_send(user=user, event="password_changed", request=request, sms_to=user.phone)
+        security_record(
+            user=user,
+            kind=SecurityEvent.Kind.PASSWORD_CHANGED,
+            request=request,
+            detail={"how": reason},
+            sms_to=user.phone,
+        )
     password_throttle_clear(email=user.email)
     if keep_this_session and request is not None:
         update_session_auth_hash(request, user)

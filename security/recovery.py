@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from security.alerts import alert_send
+from security.alerts import alert_send, security_record
 from security.events import client_ip, event_record
 from security.methods import two_step_disable
 from security.models import PhoneDevice, RecoveryRequest, SecurityEvent
@@ -36,11 +36,15 @@ def recovery_request(*, user, request: HttpRequest) -> RecoveryRequest:
             ready_at=timezone.now() + timedelta(seconds=settings.SECURITY_RECOVERY_WAIT_SECONDS),
             ip=client_ip(request),
         )
-        event_record(user=user, kind=SecurityEvent.Kind.RECOVERY_REQUESTED, request=request)
+        security_record(
+            user=user,
+            kind=SecurityEvent.Kind.RECOVERY_REQUESTED,
+            request=request,
+            cancel_token=recovery_cancel_token(recovery),
+        )
         phones = set(PhoneDevice.objects.filter(user=user, confirmed=True).values_list("number", flat=True))
         if user.phone:
             phones.add(user.phone)
-        alert_send(user=user, event="recovery_requested", request=request, cancel_token=recovery_cancel_token(recovery))
         for number in sorted(phones):
             alert_send(user=user, event="recovery_requested", request=request, sms_to=number, email=False)
     return recovery
@@ -63,8 +67,7 @@ def recovery_cancel(*, recovery: RecoveryRequest, request: HttpRequest) -> bool:
         pk=recovery.pk, cancelled_at__isnull=True, completed_at__isnull=True
     ).update(cancelled_at=timezone.now())
     if updated:
-        event_record(user=recovery.user, kind=SecurityEvent.Kind.RECOVERY_CANCELLED, request=request)
-        alert_send(user=recovery.user, event="recovery_cancelled", request=request)
+        security_record(user=recovery.user, kind=SecurityEvent.Kind.RECOVERY_CANCELLED, request=request)
     return bool(updated)
 
 
