@@ -98,7 +98,13 @@ TEMPLATES = [
                 "config.context_processors.shop",
                 "orders.context_processors.basket",
             ],
-            "builtins": ["django.templatetags.i18n", "django.templatetags.static", "config.ui_tags"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.static",
+                "config.ui_tags",
+                "orders.ui_tags",
+                "security.ui_tags",
+            ],
         },
     },
 ]

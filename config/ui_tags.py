@@ -1,11 +1,8 @@
-"""Template helpers shared by every page (registered as builtins in settings)."""
-
-from decimal import Decimal
+"""Template helpers shared by every page (registered as builtins in settings; each app adds its own, as
+`orders.ui_tags` and `security.ui_tags`)."""
 
 from django import template
-from django.conf import settings
 from django.forms import BoundField
-from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -20,15 +17,3 @@ def form_field(field: BoundField) -> dict:
     if field.field.required:
         attrs["required"] = True
     return {"field": field, "widget": field.as_widget(attrs=attrs), "help_id": help_id, "error_id": error_id}
-
-
-@register.filter
-def money(amount: Decimal) -> str:
-    return f"{settings.SHOP_CURRENCY_SYMBOL}{number_format(amount, 2, force_grouping=True)}"
-
-
-@register.filter
-def method_label(device) -> str:
-    from security.display import method_label as label
-
-    return label(device) if device else ""

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from config.ui_tags import money
 from orders.models import DeliveryCodeReason, delivery_code_reason_words
+from orders.ui_tags import money
 
 
 @dataclass(frozen=True)
