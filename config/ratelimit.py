@@ -25,6 +25,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from config.models import LimitCount
+
 logger = logging.getLogger(__name__)
 
 # After a cache error, skip the cache for this long: each call would otherwise wait for its socket timeout.
@@ -284,8 +286,6 @@ class _DatabaseStore:
     """The fallback when the cache errors: the same counts in `config.models.LimitCount`, under row locks."""
 
     def _rows(self, keys: list[str], expires: list[float]):
-        from config.models import LimitCount  # the model module imports this one's settings at app load
-
         now = datetime.now(UTC)
         for key, seconds in zip(keys, expires, strict=True):
             try:
@@ -311,15 +311,11 @@ class _DatabaseStore:
             return counts
 
     def windows_read(self, keys) -> list[int]:
-        from config.models import LimitCount
-
         live = LimitCount.objects.filter(key__in=[key for key, _w, _m in keys], expires_at__gt=datetime.now(UTC))
         counts = dict(live.values_list("key", "count"))
         return [counts.get(key, 0) for key, _w, _m in keys]
 
     def windows_refund(self, keys) -> None:
-        from config.models import LimitCount
-
         LimitCount.objects.filter(key__in=[key for key, _w, _m in keys], count__gt=0).update(count=F("count") - 1)
 
     def backoff_attempt(self, keys, now, name) -> list[tuple[int, float]]:
@@ -336,20 +332,14 @@ class _DatabaseStore:
             return [(row.count, 0.0) for row in rows]
 
     def backoff_read(self, keys) -> list[tuple[int, float]]:
-        from config.models import LimitCount
-
         live = LimitCount.objects.filter(key__in=keys, expires_at__gt=datetime.now(UTC))
         states = {row.key: (row.count, row.last_at) for row in live}
         return [states.get(key, (0, 0.0)) for key in keys]
 
     def backoff_refund(self, keys) -> None:
-        from config.models import LimitCount
-
         LimitCount.objects.filter(key__in=keys, count__gt=0).update(count=F("count") - 1)
 
     def delete(self, keys) -> None:
-        from config.models import LimitCount
-
         LimitCount.objects.filter(key__in=keys).delete()
 
 

@@ -1,6 +1,7 @@
 """Demo orders for the embedded default (DEBUG only): one on its way with a code, one delivered, one preparing."""
 
-from accounts.models import User
+from django.contrib.auth.base_user import AbstractBaseUser
+
 from delivery.handoff import shipment_mark_delivered
 from delivery.shipments import shipment_assign_courier, shipment_mark_shipped, shipment_send_out
 from orders.cart import CartLine
@@ -15,7 +16,7 @@ DEMO_ORDERS = (
 )
 
 
-def demo_orders_create(*, shopper: User, courier: User, admin: User) -> int:
+def demo_orders_create(*, shopper: AbstractBaseUser, courier: AbstractBaseUser, admin: AbstractBaseUser) -> int:
     """Place the demo orders for a shopper who has none; returns how many were placed."""
     if shopper.orders.exists():
         return 0

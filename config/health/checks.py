@@ -10,21 +10,20 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from config.celery import app
+from config.health.models import Heartbeat
+
 WORKER = "worker"
 
 
 def heartbeat_record(name: str = WORKER) -> None:
     """Write the time of this beat (the database outlives a cache flush or a Redis restart)."""
-    from config.health.models import Heartbeat
-
     Heartbeat.objects.update_or_create(
         name=name, defaults={"beat_at": timezone.now(), "hostname": socket.gethostname()[:255]}
     )
 
 
 def _eager() -> bool:
-    from config.celery import app
-
     return bool(app.conf.task_always_eager)
 
 
@@ -45,8 +44,6 @@ def check_cache() -> str:
 def check_broker() -> str:
     if _eager():
         return "eager"
-    from config.celery import app
-
     with app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=0, timeout=settings.HEALTH_CHECK_TIMEOUT_SECONDS)
         broker.default_channel  # noqa: B018 -- opens a channel: a round trip to the broker
@@ -56,8 +53,6 @@ def check_broker() -> str:
 def check_worker() -> str:
     if _eager():
         return "eager"
-    from config.health.models import Heartbeat
-
     beat = Heartbeat.objects.filter(name=WORKER).values_list("beat_at", flat=True).first()
     if beat is None:
         return "stale: no heartbeat yet"
