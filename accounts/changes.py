@@ -3,15 +3,16 @@
 from django.db import transaction
 from django.http import HttpRequest
 
+from accounts.cards import card_brand
+from accounts.models import Address, PaymentCard
 from security.alerts import security_record
-from security.models import SecurityEvent
+from security.display import mask_email, mask_phone
+from security.models import PhoneDevice, SecurityEvent
 from security.trusted_devices import trusted_devices_revoke
 
 
 def email_change(*, user, new_email: str, request: HttpRequest) -> None:
     """The new address is proved; the old one is told where the account's email went."""
-    from security.display import mask_email
-
     old_email = user.email
     with transaction.atomic():
         user.email = new_email
@@ -28,9 +29,6 @@ def email_change(*, user, new_email: str, request: HttpRequest) -> None:
 def phone_change(*, user, new_phone: str, request: HttpRequest) -> None:
     """The new number is proved; where the old one was a 2SV method, the method moves with it. The old number and
     the email are told."""
-    from security.display import mask_phone
-    from security.models import PhoneDevice
-
     old_phone = user.phone
     with transaction.atomic():
         user.phone = new_phone
@@ -51,8 +49,6 @@ def phone_change(*, user, new_phone: str, request: HttpRequest) -> None:
 
 def address_save(*, user, form, request: HttpRequest, make_default: bool = False):
     """Add or edit an address; the first one is the default."""
-    from accounts.models import Address
-
     with transaction.atomic():
         address = form.save(commit=False)
         address.user = user
@@ -66,8 +62,6 @@ def address_save(*, user, form, request: HttpRequest, make_default: bool = False
 
 
 def address_delete(*, address, request: HttpRequest) -> None:
-    from accounts.models import Address
-
     with transaction.atomic():
         user, was_default = address.user, address.is_default
         address.delete()
@@ -79,8 +73,6 @@ def address_delete(*, address, request: HttpRequest) -> None:
 
 
 def address_make_default(*, address, request: HttpRequest) -> None:
-    from accounts.models import Address
-
     with transaction.atomic():
         Address.objects.filter(user=address.user, is_default=True).update(is_default=False)
         Address.objects.filter(pk=address.pk).update(is_default=True)
@@ -89,9 +81,6 @@ def address_make_default(*, address, request: HttpRequest) -> None:
 
 def card_add(*, user, number: str, exp_month: int, exp_year: int, name_on_card: str, request: HttpRequest):
     """Keep the brand and last four digits of a (Luhn-checked) number; the number itself goes nowhere."""
-    from accounts.cards import card_brand
-    from accounts.models import PaymentCard
-
     with transaction.atomic():
         card = PaymentCard.objects.create(
             user=user,

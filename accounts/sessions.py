@@ -4,6 +4,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from security.alerts import security_record
 from security.events import event_record
 from security.models import SecurityEvent
@@ -25,8 +26,6 @@ def account_secure_after_intrusion(*, user, request: HttpRequest, proved_email: 
     """ "This wasn't me", once the address the alert went to is proved: every session ends, every trusted device
     is revoked and every browser forgotten. When that address is no longer the account's (an intruder changed
     it), it becomes the account's again: otherwise the next code, and the account, would go back to the intruder."""
-    from accounts.models import User
-
     user.session_version += 1
     fields = ["session_version"]
     if proved_email and proved_email != user.email and not User.objects.filter(email=proved_email).exists():

@@ -7,6 +7,12 @@ class SecurityConfig(AppConfig):
     name = "security"
     verbose_name = _("Security")
 
+    def ready(self) -> None:
+        # Models are loaded only now, so the code path that imports them is handed to the devices here.
+        from security import challenges, models
+
+        models.otp_code_path = challenges
+
 
 class DeadboltAdminConfig(admin_apps.AdminConfig):
     """Django admin, with security.admin_site.DeadboltAdminSite as `admin.site` (named in INSTALLED_APPS)."""

@@ -25,6 +25,7 @@ from security.models import (
     SecurityEvent,
 )
 from security.throttles import password_throttle_clear
+from security.trusted_devices import trusted_devices_revoke
 
 METHOD_DEVICES = (AuthenticatorDevice, PhoneDevice)
 
@@ -106,8 +107,6 @@ def phone_add(*, user, number: str, channel: str, primary: bool, confirmed: bool
 
 def _methods_changed(user, request) -> None:
     """Any change to 2SV methods revokes every trusted device: each browser must prove itself again."""
-    from security.trusted_devices import trusted_devices_revoke
-
     trusted_devices_revoke(user=user, request=request)
 
 

@@ -6,6 +6,11 @@ from django_otp.models import Device
 
 from config.crypto import decrypt_text
 
+# django-otp calls verify_token() and generate_challenge() on our devices (OTPAdminSite, the admin's sign-in). They
+# run through the one code path, security.challenges, which imports these models: SecurityConfig.ready() hands it
+# in once every model is loaded, at start-up before any request.
+otp_code_path = None
+
 
 class AuthenticatorDevice(Device):
     """An authenticator app (TOTP, RFC 6238: SHA-1, 30 s, 6 digits). The secret is stored encrypted."""
@@ -24,9 +29,7 @@ class AuthenticatorDevice(Device):
 
     def verify_token(self, token) -> bool:
         """django-otp's entry point (OTPAdminSite): through the same challenge path as every other code."""
-        from security.challenges import device_token_verify
-
-        return device_token_verify(device=self, token=str(token))
+        return otp_code_path.device_token_verify(device=self, token=str(token))
 
 
 class PhoneDevice(Device):
@@ -45,14 +48,10 @@ class PhoneDevice(Device):
         verbose_name = _("phone")
 
     def generate_challenge(self):
-        from security.challenges import device_challenge_send
-
-        return device_challenge_send(device=self)
+        return otp_code_path.device_challenge_send(device=self)
 
     def verify_token(self, token) -> bool:
-        from security.challenges import device_token_verify
-
-        return device_token_verify(device=self, token=str(token))
+        return otp_code_path.device_token_verify(device=self, token=str(token))
 
 
 class BackupCodeDevice(Device):
@@ -67,9 +66,7 @@ class BackupCodeDevice(Device):
         return self.codes.filter(used_at__isnull=True).count()
 
     def verify_token(self, token) -> bool:
-        from security.challenges import device_token_verify
-
-        return device_token_verify(device=self, token=str(token))
+        return otp_code_path.device_token_verify(device=self, token=str(token))
 
 
 class BackupCode(models.Model):

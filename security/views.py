@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.redirects import safe_next_path
 from config.crypto import decrypt_text, encrypt_text
 from config.ratelimit import limit_hit
 from security.code_step import code_step_run, new_destination_option, new_destination_start
 from security.codes import normalize_numeric, totp_key, totp_match, totp_secret
-from security.display import provisioning_uri, qr_svg, secret_groups
+from security.display import method_label, provisioning_uri, qr_svg, secret_groups
 from security.events import event_record
 from security.flows import flow_end, flow_get, flow_save, flow_start
 from security.forms import CodeForm, PhoneForm, RemoveMethodForm
@@ -32,6 +31,7 @@ from security.methods import (
     user_device,
 )
 from security.models import AuthenticatorDevice, Challenge, PhoneDevice, SecurityEvent
+from security.redirects import safe_next_path
 from security.step_up import grant_give, step_up_required
 from security.vocabulary import Purpose, StepUpAction
 
@@ -337,8 +337,6 @@ def method_remove_view(request: HttpRequest, persistent_id: str) -> HttpResponse
             method_remove(user=request.user, device=device, request=request)
             messages.success(request, _("The method is removed."))
             return redirect(SECURITY_PAGE)
-    from security.display import method_label
-
     return render(
         request,
         "security/method_remove.html",

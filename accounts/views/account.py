@@ -23,7 +23,6 @@ from accounts.forms import (
     CardForm,
 )
 from accounts.models import Address, PaymentCard
-from accounts.redirects import safe_next_path
 from accounts.sessions import sessions_end_everywhere_else
 from security.alerts import not_me_token
 from security.events import COULD_BE_AN_INTRUDER, recent_events
@@ -32,6 +31,7 @@ from security.models import SecurityEvent
 from security.recovery import (
     recovery_open,
 )
+from security.redirects import safe_next_path
 from security.step_up import step_up_required
 from security.trusted_devices import trusted_devices_for, trusted_devices_revoke
 from security.vocabulary import StepUpAction

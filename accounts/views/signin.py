@@ -16,7 +16,6 @@ from accounts.forms import (
     SignUpForm,
 )
 from accounts.models import Language, User, normalize_email
-from accounts.redirects import safe_next_path
 from accounts.registration import EmailTaken, user_sign_up
 from accounts.signin import (
     SigninStep,
@@ -38,6 +37,7 @@ from security.recovery import (
     recovery_complete,
     recovery_request,
 )
+from security.redirects import safe_next_path
 from security.step_up import grant_give
 from security.throttles import password_attempt, password_succeeded
 from security.verification import email_option
