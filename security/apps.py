@@ -9,9 +9,9 @@ class SecurityConfig(AppConfig):
 
     def ready(self) -> None:
         # Models are loaded only now, so the code path that imports them is handed to the devices here.
-        from security import challenges, models
+        from security import models, otp_adapter
 
-        models.otp_code_path = challenges
+        models.otp_code_path = otp_adapter
 
 
 class DeadboltAdminConfig(admin_apps.AdminConfig):

@@ -5,7 +5,6 @@ it. Every method (SMS, voice, email, authenticator app, backup code) is verified
 the purpose binding, the per-challenge tries and the per-account back-off are the same for all of them.
 """
 
-import enum
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -40,38 +39,13 @@ from security.models import (
     Challenge,
     FailureStreak,
     Method,
-    PhoneDevice,
     SecurityEvent,
 )
+from security.streaks import account_refusal, backoff_seconds  # noqa: F401 -- backoff_seconds: re-exported for tests
+from security.verdicts import CodeOutcome, CodeVerdict
 from security.vocabulary import is_stranger_purpose
 
 logger = logging.getLogger(__name__)
-
-
-class CodeOutcome(enum.StrEnum):
-    PASSED = "passed"
-    WRONG = "wrong"
-    MALFORMED = "malformed"
-    EXPIRED = "expired"
-    SUPERSEDED = "superseded"
-    USED = "used"
-    TOO_MANY = "too_many"
-    BACKOFF = "backoff"
-    LOCKED = "locked"
-    ENDED = "ended"
-
-
-@dataclass(frozen=True)
-class CodeVerdict:
-    outcome: CodeOutcome
-    message: str = ""
-    tries_left: int = 0
-    retry_after: int = 0
-    device: Device | None = None
-
-    @property
-    def passed(self) -> bool:
-        return self.outcome == CodeOutcome.PASSED
 
 
 @dataclass(frozen=True)
@@ -241,7 +215,7 @@ def challenge_verify(
                 )
         else:
             streak, _created = FailureStreak.objects.select_for_update().get_or_create(user=user)
-            if verdict := _account_refusal(streak, now):
+            if verdict := account_refusal(streak, now):
                 return verdict
         challenge = Challenge.objects.select_for_update().filter(pk=challenge_id, user=user, purpose=purpose).first()
         if challenge is None:
@@ -285,53 +259,6 @@ def challenge_mark_passed(*, challenge: Challenge, request: HttpRequest | None) 
         state=Challenge.State.PASSED, passed_at=timezone.now()
     )
     event_record(user=challenge.user, kind=SecurityEvent.Kind.CODE_PASSED, request=request, purpose=challenge.purpose)
-
-
-def failure_streak_clear(*, user) -> None:
-    """The owner proved themselves another way (a password reset, an admin's check): the streak starts again."""
-    FailureStreak.objects.filter(user=user).update(failures_in_a_row=0, last_failure_at=None)
-
-
-def _account_refusal(streak: FailureStreak, now) -> CodeVerdict | None:
-    failures = streak.failures_in_a_row
-    if failures >= settings.SECURITY_ACCOUNT_LOCK_AFTER_FAILURES:
-        return CodeVerdict(
-            CodeOutcome.LOCKED,
-            _(
-                "Too many wrong codes were entered for this account, so codes are paused on new browsers to keep "
-                "it safe. Sign in on a browser you've told us to trust, or reset your password by email to "
-                "unlock it."
-            ),
-        )
-    return backoff_refusal(failures=failures, last_failure_at=streak.last_failure_at, now=now)
-
-
-def backoff_refusal(*, failures: int, last_failure_at, now) -> CodeVerdict | None:
-    """The wait owed after `failures` wrong codes in a row, as a refusal; None when none is owed now.
-
-    Also used for answers about addresses with no account, so the two cannot be told apart."""
-    if failures >= settings.SECURITY_BACKOFF_AFTER_FAILURES and last_failure_at:
-        wait = backoff_seconds(failures)
-        ready = last_failure_at + timedelta(seconds=wait)
-        if now < ready:
-            seconds = int((ready - now).total_seconds() + 0.999)
-            return CodeVerdict(
-                CodeOutcome.BACKOFF,
-                ngettext(
-                    "Too many wrong codes in a row. Wait %(seconds)d second, then try again.",
-                    "Too many wrong codes in a row. Wait %(seconds)d seconds, then try again.",
-                    seconds,
-                )
-                % {"seconds": seconds},
-                retry_after=seconds,
-            )
-    return None
-
-
-def backoff_seconds(failures_in_a_row: int) -> int:
-    """1 s after the 3rd wrong code in a row, doubling each time, at most SECURITY_BACKOFF_MAX_SECONDS."""
-    exponent = failures_in_a_row - settings.SECURITY_BACKOFF_AFTER_FAILURES
-    return min(settings.SECURITY_BACKOFF_MAX_SECONDS, 2 ** min(exponent, 30))
 
 
 def _challenge_refusal(challenge: Challenge, now) -> CodeVerdict | None:
@@ -440,32 +367,3 @@ def _count_failure(challenge: Challenge, streak: FailureStreak | None, now, requ
         % {"tries": tries_left},
         tries_left=tries_left,
     )
-
-
-# ------------------------------------------------------------------------ django-otp's device interface
-
-
-ADMIN_SIGNIN = "admin_signin"
-
-
-def device_challenge_send(*, device: PhoneDevice) -> str:
-    """For django-otp's forms (OTPAdminSite): send a code to this phone."""
-    sending = challenge_issue(user=device.user, purpose=ADMIN_SIGNIN, method=device.channel, device=device)
-    return _("Code sent.") if sending.sent else sending.message
-
-
-def device_token_verify(*, device: Device, token: str) -> bool:
-    """For django-otp's forms: check a token typed for this device through a challenge, like any other code."""
-    challenge = (
-        Challenge.objects.filter(
-            user=device.user, purpose=ADMIN_SIGNIN, state=Challenge.State.ACTIVE, device_id=device.persistent_id
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if challenge is None or (challenge.method in SIDE_CHANNELS and challenge.is_expired()):
-        if isinstance(device, PhoneDevice):
-            return False  # a phone code needs its challenge: "Get challenge" first
-        method = Method.AUTHENTICATOR if isinstance(device, AuthenticatorDevice) else Method.BACKUP_CODE
-        challenge = challenge_issue(user=device.user, purpose=ADMIN_SIGNIN, method=method, device=device).challenge
-    return challenge_verify(challenge_id=challenge.pk, user=device.user, purpose=ADMIN_SIGNIN, code=token).passed

@@ -7,8 +7,8 @@ from django_otp.models import Device
 from config.crypto import decrypt_text
 
 # django-otp calls verify_token() and generate_challenge() on our devices (OTPAdminSite, the admin's sign-in). They
-# run through the one code path, security.challenges, which imports these models: SecurityConfig.ready() hands it
-# in once every model is loaded, at start-up before any request.
+# run through the one code path (security.otp_adapter), which imports these models: SecurityConfig.ready() hands
+# it in once every model is loaded, at start-up before any request.
 otp_code_path = None
 
 

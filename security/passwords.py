@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from security.alerts import security_record
-from security.challenges import failure_streak_clear
 from security.models import SecurityEvent
+from security.streaks import failure_streak_clear
 from security.throttles import password_throttle_clear
 from security.trusted_devices import browsers_forget, trusted_devices_revoke
 
