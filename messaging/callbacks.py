@@ -5,6 +5,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from messaging.backends.twilio import PERMANENT_ERRORS
 from messaging.models import STATUS_RANK, FailureReason, Message, Status
 
 logger = logging.getLogger(__name__)
@@ -41,8 +42,6 @@ def message_status_from_provider(
     With `message_id` (our id, from the callback's URL) the message is found even before its provider id was
     recorded, which the callback then fills in; without it (callbacks named before issue 13), by provider id.
     """
-    from messaging.backends.twilio import PERMANENT_ERRORS
-
     status = TWILIO_STATUSES.get(provider_status)
     if message_id is None and not provider_id:
         return False

@@ -5,6 +5,9 @@ claiming it leaves it "sending", which the sweeper turns into "unknown", never i
 
 A database error before the provider is called leaves the message queued and propagates (the task is retried);
 after it, the provider's answer is held in memory and written as soon as the database is back.
+
+The Celery tasks are here too, beside the delivery they run and the retries and sweeps that publish them again, so
+no import runs in a circle (messaging/tasks.py names them for Celery's autodiscovery).
 """
 
 import contextlib
@@ -18,6 +21,7 @@ from datetime import timedelta
 from functools import partial
 
 import psycopg
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, connections, transaction
@@ -34,6 +38,7 @@ from messaging.backends.base import (
     TransientSendError,
     get_backend,
 )
+from messaging.callbacks import message_status_from_provider
 from messaging.models import Channel, FailureReason, Message, Status
 from messaging.rendering import render
 
@@ -200,16 +205,12 @@ def _retry_later(message: Message, error: str) -> None:
     )
     logger.info("outbox: message %s retry %s in %.1fs", message.pk, message.attempts, delay)
     if not settings.CELERY_TASK_ALWAYS_EAGER:  # eager mode would retry at once; the sweeper picks it up
-        from messaging.outbox import message_publish
-
         message_publish(message.pk, kind=message.kind, countdown=delay)
 
 
 def messages_retry(*, message_ids: list[int]) -> int:
     """Requeue failed messages that never reached the provider and are still worth sending (an admin's decision).
     Never an "unknown" one, nor one the provider accepted: it may have reached the person already."""
-    from messaging.outbox import message_publish
-
     now, requeued = timezone.now(), []
     with transaction.atomic():
         for message in Message.objects.select_for_update().filter(pk__in=message_ids):
@@ -227,8 +228,6 @@ def messages_sweep() -> dict[str, int]:
     """Run by Celery beat: re-publish queued messages that are overdue (a broker outage or a lost task), mark
     messages stuck in "sending" unknown, ask the provider about unknown ones, and wipe the content of messages
     that are no longer worth sending."""
-    from messaging.outbox import message_publish
-
     now = timezone.now()
     overdue = now - timedelta(seconds=settings.MESSAGING_SWEEP_GRACE_SECONDS)
     due = list(
@@ -275,8 +274,6 @@ def messages_sweep() -> dict[str, int]:
 def messages_reconcile(*, now) -> int:
     """Ask the provider what became of "unknown" messages it gave an id for, and move them on; never resend.
     Those without an id (the answer never came back) are left to the callback that carries our message id."""
-    from messaging.callbacks import message_status_from_provider
-
     backend = get_backend()
     if not backend.fetches_status:
         return 0
@@ -305,3 +302,55 @@ def messages_reconcile(*, now) -> int:
             settled += 1
             logger.info("outbox: message %s reconciled from the provider: %s", message.pk, answer.status)
     return settled
+
+
+# Handing messages to workers -------------------------------------------------------------------------------
+
+CODES_QUEUE = "codes"
+# Retries of one task while the database is away, about 6 minutes at most; then it waits for the sweeper.
+DATABASE_MAX_RETRIES = 100
+tasks_logger = logging.getLogger("messaging.tasks")  # the tasks log under their module name, as before
+
+
+def message_queue_name(kind: str) -> str:
+    """The Celery queue for a kind of message: codes have their own, so no bulk message can hold one up."""
+    return CODES_QUEUE if kind in settings.MESSAGING_CODE_KINDS else settings.CELERY_TASK_DEFAULT_QUEUE
+
+
+def message_publish(message_id: int, *, kind: str, countdown: float | None = None) -> bool:
+    """Hand a queued message to the broker, on its kind's queue. A broker outage leaves it queued for the sweeper:
+    nothing is lost."""
+    try:
+        deliver_message.apply_async((message_id,), countdown=countdown, retry=False, queue=message_queue_name(kind))
+    except Exception as error:  # kombu raises several types for a broker that is down or slow
+        logger.warning("outbox: message %s stays queued, broker unavailable (%s)", message_id, type(error).__name__)
+        return False
+    return True
+
+
+# The tasks take a message id only: never a code, a number or an address. Their names are the ones routes, beat
+# and tasks already in a broker know.
+@shared_task(name="messaging.tasks.deliver_message", bind=True, acks_late=True, ignore_result=True)
+def deliver_message(self, message_id: int) -> None:
+    try:
+        message_deliver(message_id=message_id)
+    except DATABASE_ERRORS as error:
+        # A message is claimed once only (queued -> sending), so trying again can never send it twice.
+        database_connections_close()
+        if self.request.is_eager or self.request.retries >= DATABASE_MAX_RETRIES:
+            tasks_logger.warning("outbox: message %s left for the sweeper, database unavailable", message_id)
+            return
+        delay = database_retry_delay(self.request.retries + 1)
+        tasks_logger.warning(
+            "outbox: message %s retried in %.1fs, database unavailable (%s)", message_id, delay, type(error).__name__
+        )
+        raise self.retry(countdown=delay, max_retries=DATABASE_MAX_RETRIES) from None
+
+
+@shared_task(name="messaging.tasks.sweep_outbox", ignore_result=True)
+def sweep_outbox() -> None:
+    try:
+        messages_sweep()
+    except DATABASE_ERRORS as error:
+        database_connections_close()
+        tasks_logger.warning("outbox sweep skipped, database unavailable (%s)", type(error).__name__)

@@ -5,11 +5,11 @@ import logging
 from datetime import timedelta
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from config.crypto import encrypt_text
+from messaging.delivery import message_publish
 from messaging.guards import Budget, destination_refusal, send_cap_refusal
 from messaging.models import Message, Status
 from messaging.rendering import templates_check
@@ -74,24 +74,3 @@ def message_queue(
     message.save()
     transaction.on_commit(partial(message_publish, message.pk, kind=kind))
     return message
-
-
-CODES_QUEUE = "codes"
-
-
-def message_queue_name(kind: str) -> str:
-    """The Celery queue for a kind of message: codes have their own, so no bulk message can hold one up."""
-    return CODES_QUEUE if kind in settings.MESSAGING_CODE_KINDS else settings.CELERY_TASK_DEFAULT_QUEUE
-
-
-def message_publish(message_id: int, *, kind: str, countdown: float | None = None) -> bool:
-    """Hand a queued message to the broker, on its kind's queue. A broker outage leaves it queued for the sweeper:
-    nothing is lost."""
-    from messaging.tasks import deliver_message
-
-    try:
-        deliver_message.apply_async((message_id,), countdown=countdown, retry=False, queue=message_queue_name(kind))
-    except Exception as error:  # kombu raises several types for a broker that is down or slow
-        logger.warning("outbox: message %s stays queued, broker unavailable (%s)", message_id, type(error).__name__)
-        return False
-    return True
