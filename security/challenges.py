@@ -43,7 +43,7 @@ from security.models import (
 )
 from security.streaks import account_refusal, backoff_seconds  # noqa: F401 -- backoff_seconds: re-exported for tests
 from security.verdicts import CodeOutcome, CodeVerdict
-from security.vocabulary import is_stranger_purpose
+from security.vocabulary import Purpose, is_stranger_purpose
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ def challenge_binding(challenge: Challenge) -> str:
 # ------------------------------------------------------------------------------------------- verifying
 
 # Purposes whose success writes its own, richer event (the sign-in, with its device and method).
-QUIET_PURPOSES = {"signin", "new_device"}
+QUIET_PURPOSES = {Purpose.SIGNIN, Purpose.NEW_DEVICE}
 
 
 def challenge_verify(

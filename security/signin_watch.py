@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from security.events import event_record
 from security.models import Challenge, SecurityEvent
+from security.vocabulary import Purpose
 
-SIGNIN_PURPOSES = ("signin", "new_device")
+SIGNIN_PURPOSES = (Purpose.SIGNIN, Purpose.NEW_DEVICE)
 
 
 def signins_abandoned_sweep() -> int:

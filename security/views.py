@@ -57,7 +57,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
     next_path = safe_next_path(request, default=reverse(SECURITY_PAGE))
     # One flow per action in this session: its live code is reused by every view of the page, and a code is
     # sent only when the person presses "Send code".
-    flow = f"step_up:{action.value}"
+    flow = action.purpose  # one flow per action: "step_up:<action>"
     state = flow_get(request, flow) or flow_start(request, flow, step="code", code={})
     step = code_step_run(request=request, user=request.user, purpose=action.purpose, state=state["code"])
     flow_save(request, flow, state)
