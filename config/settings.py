@@ -360,7 +360,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # redelivered; the outbox row makes a second run a no-op
 # Codes never wait behind bulk messages, nor either behind the sweepers: a worker process (Procfile) per queue.
-# Messages are routed by kind when published (messaging.delivery.message_publish, MESSAGING_CODE_KINDS).
+# Messages are routed by kind when published (messaging.sending.message_publish, MESSAGING_CODE_KINDS).
 CELERY_TASK_QUEUES = {"codes": {}, "bulk": {}, "maintenance": {}}
 CELERY_TASK_DEFAULT_QUEUE = "bulk"
 CELERY_TASK_ROUTES = {

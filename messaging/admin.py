@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from messaging.delivery import messages_retry
 from messaging.models import Message
+from messaging.sending import messages_retry
 
 
 @admin.register(Message)

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.crypto import encrypt_text
-from messaging.delivery import message_publish
 from messaging.guards import Budget, destination_refusal, send_cap_refusal
 from messaging.models import Message, Status
 from messaging.rendering import templates_check
+from messaging.sending import message_publish
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Celery tasks. They take a message id only: never a code, a number or an address.
 
-They are defined in messaging/delivery.py, beside the delivery they run and the retries and sweeps that publish
+They are defined in messaging/sending.py, beside the delivery they run and the retries and sweeps that publish
 them again; this module names them for Celery's autodiscovery (and keeps their names, messaging.tasks.…).
 """
 
-from messaging.delivery import DATABASE_MAX_RETRIES, deliver_message, sweep_outbox
+from messaging.sending import DATABASE_MAX_RETRIES, deliver_message, sweep_outbox
 
 __all__ = ["DATABASE_MAX_RETRIES", "deliver_message", "sweep_outbox"]

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging.delivery import message_deliver, messages_sweep
 from messaging.models import FailureReason, Message, Status
+from messaging.sending import message_deliver, messages_sweep
 from tests.messaging.real_worker import queue_sms
 
 pytestmark = pytest.mark.django_db

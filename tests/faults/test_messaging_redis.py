@@ -9,8 +9,8 @@ import time
 import pytest
 import redis
 
-from messaging.delivery import messages_sweep
 from messaging.models import Status
+from messaging.sending import messages_sweep
 from tests.messaging.real_worker import queue_sms, status, use_broker, wait_for
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]

@@ -4,8 +4,8 @@ asking Twilio (test_messaging_reconcile.py). In each: no message lost, none sent
 
 import pytest
 
-from messaging.delivery import messages_sweep
 from messaging.models import Status
+from messaging.sending import messages_sweep
 from messaging.tasks import deliver_message
 from tests.messaging.fake_twilio import OK, error, slow
 from tests.messaging.real_worker import queue_sms, status, wait_for

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from messaging.delivery import messages_sweep
 from messaging.models import Status
+from messaging.sending import messages_sweep
 from messaging.tasks import deliver_message
 from tests.messaging.fake_twilio import slow
 from tests.messaging.real_worker import queue_sms, status, wait_for

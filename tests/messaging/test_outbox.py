@@ -10,9 +10,9 @@ from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
 from config.crypto import decrypt_text
-from messaging.delivery import message_deliver, messages_sweep
 from messaging.models import Channel, FailureReason, Message, Status
 from messaging.outbox import message_queue
+from messaging.sending import message_deliver, messages_sweep
 
 pytestmark = pytest.mark.django_db
 CODE = "482913"

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging.delivery import message_deliver, messages_sweep
 from messaging.models import Channel, FailureReason, Message, Status
 from messaging.outbox import message_queue
+from messaging.sending import message_deliver, messages_sweep
 from tests.messaging.conftest import TWILIO_FROM
 from tests.messaging.fake_twilio import OK, error, slow
 
