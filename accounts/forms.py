@@ -51,7 +51,7 @@ class SignInForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false", "autofocus": True}),
+        widget=forms.EmailInput(attrs={"autocomplete": "username webauthn", "spellcheck": "false", "autofocus": True}),
     )
     password = forms.CharField(
         label=_("Password"),

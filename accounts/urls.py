@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import account, contact, passwords, recovery, signin
+from accounts.views import account, contact, passkey_signin, passwords, recovery, signin
 
 app_name = "accounts"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("signup/", signin.signup, name="signup"),
     path("signin/", signin.signin, name="signin"),
     path("signin/code/", signin.signin_code, name="signin_code"),
+    path("signin/passkey/options/", passkey_signin.signin_passkey_options, name="signin_passkey_options"),
+    path("signin/passkey/", passkey_signin.signin_passkey, name="signin_passkey"),
+    path(
+        "signin/code/passkey/options/", passkey_signin.signin_code_passkey_options, name="signin_code_passkey_options"
+    ),
+    path("signin/code/passkey/", passkey_signin.signin_code_passkey, name="signin_code_passkey"),
     path("signin/recover/", signin.signin_recover, name="signin_recover"),
     path("recovery/cancel/<str:token>/", recovery.recovery_cancel_link, name="recovery_cancel"),
     path("security/recovery/cancel/", recovery.recovery_cancel_signed_in, name="recovery_cancel_signed_in"),

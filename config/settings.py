@@ -265,6 +265,12 @@ MESSAGING_DATABASE_PATIENCE_SECONDS = 300
 MESSAGING_RECONCILE_AFTER_SECONDS = 60  # "unknown" this long with a provider id: the sweeper asks the provider
 MESSAGING_RECONCILE_BATCH = 20  # provider look-ups per sweep
 
+# Passkeys (WebAuthn). The relying party id is the site's host name, and WebAuthn refuses IP addresses: the
+# embedded default serves passkeys on http://localhost:<port> (make run names its port in WEBAUTHN_ORIGINS).
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "localhost" if DEBUG else SITE_DOMAIN)
+WEBAUTHN_RP_NAME = SHOP_NAME
+WEBAUTHN_ORIGINS = env_list("WEBAUTHN_ORIGINS", ["http://localhost:8000"] if DEBUG else [SITE_URL.rstrip("/")])
+
 # Codes and two-step verification (docs/DESIGN.md, "Numbers").
 SECURITY_CODE_DIGITS = 6
 SECURITY_CODE_LIFETIME_SECONDS = 10 * 60

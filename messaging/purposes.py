@@ -15,6 +15,7 @@ PURPOSE_PHRASES = {
     "recovery_complete": _("to recover your account"),
     "admin_signin": _("to sign in"),
     "step_up:signout_everywhere": _("to sign out everywhere"),
+    "step_up:passkeys": _("to manage your passkeys"),
     "recovery": _("to recover your account"),
     "step_up:change_email": _("to change your email"),
     "step_up:change_phone": _("to change your number"),

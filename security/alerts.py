@@ -126,6 +126,9 @@ ALERT_FOR_KIND: dict[str, str | None] = {
     Kind.RECOVERY_COMPLETED: None,  # told by the two_step_off alert that the reset sends
     Kind.SIGNUP_EMAIL_PROVED: None,
     Kind.COUNTERS_CLEARED: None,  # told by the two_step_off alert of the admin's reset
+    Kind.PASSKEY_ADDED: "passkey_added",
+    Kind.PASSKEY_REMOVED: "passkey_removed",
+    Kind.PASSKEY_CLONE_SUSPECTED: "passkey_clone_suspected",
 }
 
 

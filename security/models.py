@@ -69,6 +69,25 @@ class BackupCodeDevice(Device):
         return otp_code_path.device_token_verify(device=self, token=str(token))
 
 
+class Passkey(Device):
+    """A WebAuthn credential (a passkey): the phone's or laptop's screen lock proves it's the person. A django-otp
+    device, so a passkey sign-in counts as 2SV (`django_otp.login`); it never takes a typed token."""
+
+    credential_id = models.BinaryField(unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    aaguid = models.CharField(max_length=36, blank=True)
+    backed_up = models.BooleanField(default=False, help_text=_("Synced to the person's other devices"))
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+
+    def verify_token(self, token) -> bool:
+        return False  # a passkey is proved by its ceremony, never by a typed code
+
+
 class BackupCode(models.Model):
     device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64)
@@ -186,6 +205,9 @@ class SecurityEvent(models.Model):
         RECOVERY_COMPLETED = "recovery_completed", _("Account recovered: two-step verification reset")
         SIGNUP_EMAIL_PROVED = "signup_email_proved", _("Email address confirmed")
         COUNTERS_CLEARED = "counters_cleared", _("Code and password limits cleared")
+        PASSKEY_ADDED = "passkey_added", _("Passkey added")
+        PASSKEY_REMOVED = "passkey_removed", _("Passkey removed")
+        PASSKEY_CLONE_SUSPECTED = "passkey_clone_suspected", _("A passkey that may have been copied was refused")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -1,11 +1,18 @@
 from django.urls import path
 
-from security import views
+from security import passkey_views, views
 
 app_name = "security"
 
 urlpatterns = [
     path("verify/", views.step_up, name="step_up"),
+    path("verify/passkey/options/", passkey_views.step_up_passkey_options, name="step_up_passkey_options"),
+    path("verify/passkey/", passkey_views.step_up_passkey, name="step_up_passkey"),
+    path("security/passkeys/", passkey_views.passkeys, name="passkeys"),
+    path("security/passkeys/add/options/", passkey_views.passkey_add_options, name="passkey_add_options"),
+    path("security/passkeys/add/", passkey_views.passkey_add, name="passkey_add"),
+    path("security/passkeys/<int:passkey_id>/rename/", passkey_views.passkey_rename_view, name="passkey_rename"),
+    path("security/passkeys/<int:passkey_id>/remove/", passkey_views.passkey_remove_view, name="passkey_remove"),
     path("security/two-step/", views.two_step_start, name="two_step_start"),
     path("security/two-step/authenticator/", views.authenticator_enrol, name="authenticator"),
     path("security/two-step/phone/", views.phone_enrol, name="phone"),

@@ -1,4 +1,5 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +32,7 @@ from security.methods import (
     user_device,
 )
 from security.models import AuthenticatorDevice, Challenge, PhoneDevice, SecurityEvent
+from security.passkeys import passkeys_for
 from security.redirects import safe_next_path
 from security.step_up import grant_give, step_up_required
 from security.vocabulary import Purpose, StepUpAction
@@ -68,7 +70,10 @@ def step_up(request: HttpRequest) -> HttpResponse:
         grant_give(request, action)
         event_record(user=request.user, kind=SecurityEvent.Kind.STEP_UP, request=request, action=action)
         return redirect(next_path)
-    return render(request, "security/step_up.html", {"action": action, "next": next_path, **step.context})
+    passkey_verify_url = reverse("security:step_up_passkey") + "?" + urlencode({"action": action, "next": next_path})
+    context = {"action": action, "next": next_path, "passkey_verify_url": passkey_verify_url, **step.context}
+    context["offer_passkey"] = bool(passkeys_for(request.user))
+    return render(request, "security/step_up.html", context)
 
 
 # ------------------------------------------------------------------------------------------------ enrolment

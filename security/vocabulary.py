@@ -14,6 +14,7 @@ class StepUpAction(enum.StrEnum):
     TWO_STEP = "two_step"
     TRUSTED_DEVICES = "trusted_devices"
     SIGNOUT_EVERYWHERE = "signout_everywhere"
+    PASSKEYS = "passkeys"
 
     @property
     def purpose(self) -> str:

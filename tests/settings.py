@@ -34,3 +34,5 @@ MESSAGING_RETRY_BASE_SECONDS = 0.2  # retries within a test's patience
 SITE_URL = "https://shop.example.com"
 SITE_DOMAIN = "shop.example.com"
 ARTIFACTS_DIR = VAR_DIR / "artifacts"
+WEBAUTHN_RP_ID = "localhost"  # browser tests override the origin with their live server's port
+WEBAUTHN_ORIGINS = ["http://localhost:8000"]

@@ -28,6 +28,7 @@ from security.alerts import not_me_token
 from security.events import COULD_BE_AN_INTRUDER, recent_events
 from security.methods import two_step_summary
 from security.models import SecurityEvent
+from security.passkeys import passkeys_for
 from security.recovery import (
     recovery_open,
 )
@@ -158,5 +159,6 @@ def security(request: HttpRequest) -> HttpResponse:
             "events": recent_events(request.user, limit=30),
             "trusted_devices": trusted_devices_for(request.user),
             "recovery": recovery_open(request.user),
+            "passkeys": passkeys_for(request.user),
         },
     )

@@ -1,10 +1,13 @@
 """Signing up and in: the password step, the code step after it, signing out, and recovery's first step."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -33,6 +36,7 @@ from security.challenges import CodeOutcome
 from security.code_step import code_step_run
 from security.events import client_ip, event_record
 from security.models import SecurityEvent
+from security.passkeys import passkeys_for
 from security.recovery import (
     recovery_complete,
     recovery_request,
@@ -106,7 +110,9 @@ def signin(request: HttpRequest) -> HttpResponse:
             return response
         elif form.errors.get("__all__") and (failed := User.objects.filter(email=email).first()):
             event_record(user=failed, kind=SecurityEvent.Kind.PASSWORD_FAILED, request=request)
-    return render(request, "accounts/signin.html", {"form": form, "next": next_path, "wait_message": wait_message})
+    passkey_verify_url = reverse("accounts:signin_passkey") + "?" + urlencode({"next": next_path})
+    context = {"form": form, "next": next_path, "wait_message": wait_message, "passkey_verify_url": passkey_verify_url}
+    return render(request, "accounts/signin.html", context)
 
 
 @never_cache
@@ -167,6 +173,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
         "recovery": reason == SigninStep.RECOVERY,
         "signup": reason == SigninStep.SIGNUP,
         "offer_trust": reason in {SigninStep.SECOND_FACTOR, SigninStep.NEW_DEVICE},
+        "offer_passkey": reason in {SigninStep.SECOND_FACTOR, SigninStep.NEW_DEVICE} and bool(passkeys_for(user)),
         **step.context,
     }
     return render(request, "accounts/signin_code.html", context)

@@ -153,7 +153,7 @@ def test_sign_in_pages_are_never_cached(client):
 
 def test_inputs_carry_the_autocomplete_tokens(client):
     html = client.get(SIGNIN).content.decode()
-    assert 'autocomplete="username"' in html
+    assert 'autocomplete="username webauthn"' in html  # "webauthn": the email field offers passkeys (autofill)
     assert 'autocomplete="current-password"' in html
 
     html = client.get(reverse("accounts:signup")).content.decode()

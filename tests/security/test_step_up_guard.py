@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Address, PaymentCard
 from security.methods import phone_add
+from security.models import Passkey
 from security.vocabulary import StepUpAction
 from tests.helpers import step_up_grant
 
@@ -32,6 +33,11 @@ URL_VALUES = {
     "card_id": lambda user: (
         PaymentCard.objects.create(
             user=user, brand="Visa", last4="4242", exp_month=1, exp_year=2030, name_on_card="Jo Shopper"
+        ).pk
+    ),
+    "passkey_id": lambda user: (
+        Passkey.objects.create(
+            user=user, name="Test passkey", confirmed=True, credential_id=b"cred", public_key=b"k"
         ).pk
     ),
     # A confirmed backup phone: it can be made primary and it can be removed.
