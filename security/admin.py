@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from security.display import mask_phone
-from security.models import AuthenticatorDevice, BackupCodeDevice, PhoneDevice, SecurityEvent
+from security.models import AuthenticatorDevice, BackupCodeDevice, Passkey, PhoneDevice, SecurityEvent
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -42,7 +42,13 @@ class BackupCodesInline(ReadOnlyInline):
         return device.codes_left()
 
 
-USER_SECURITY_INLINES = [AuthenticatorInline, PhoneInline, BackupCodesInline]
+class PasskeyInline(ReadOnlyInline):
+    model = Passkey
+    fields = readonly_fields = ("name", "aaguid", "backed_up", "sign_count", "created_at", "last_used_at")
+    verbose_name_plural = _("Passkeys")
+
+
+USER_SECURITY_INLINES = [AuthenticatorInline, PhoneInline, BackupCodesInline, PasskeyInline]
 
 
 @admin.display(description=_("Recent security events"))
