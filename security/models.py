@@ -241,6 +241,8 @@ class TrustedDevice(models.Model):
     last_ip = models.GenericIPAddressField(null=True, blank=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The session the device was trusted in: removing the device from another browser ends it.
+    session_key = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ("-last_used_at",)

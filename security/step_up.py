@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from security.flows import flow_get, flow_start
 from security.vocabulary import StepUpAction
 
 SESSION_KEY = "step_up_grants"
@@ -36,8 +37,9 @@ def step_up_url(action: str, next_path: str) -> str:
 def step_up_required(action: StepUpAction):
     """Send a signed-in person without a fresh grant for `action` to prove it's them, then back here.
 
-    A POST without a grant is sent to prove it and then back to the page it came from (its form, re-shown);
-    the POST itself is never replayed.
+    A POST without a grant (the button the person pressed: "Remove", "Get new codes") is kept in the session;
+    after the code, a page asks them to confirm it, and their press sends it again with a fresh CSRF token. It is
+    never replayed on its own.
     """
     action = StepUpAction(action)  # an unknown word fails at import, not at the door
 
@@ -48,10 +50,37 @@ def step_up_required(action: StepUpAction):
                 return redirect_to_login(request.get_full_path())
             if grant_is_fresh(request, action):
                 return view(request, *args, **kwargs)
-            next_path = request.get_full_path() if request.method == "GET" else reverse("accounts:security")
-            return redirect(step_up_url(action.value, next_path))
+            if request.method == "GET":
+                return redirect(step_up_url(action.value, request.get_full_path()))
+            pending_action_keep(request, action)
+            return redirect(step_up_url(action.value, reverse("security:step_up_continue")))
 
         wrapper.step_up_action = action
         return wrapper
 
     return decorator
+
+
+PENDING_ACTION = "step_up_action"
+
+
+def pending_action_keep(request: HttpRequest, action: StepUpAction) -> None:
+    """The POST the person made without a grant: its path, its fields (no files, no token) and what it does."""
+    fields = {key: request.POST.get(key, "")[:500] for key in list(request.POST)[:20] if key != "csrfmiddlewaretoken"}
+    flow_start(
+        request,
+        PENDING_ACTION,
+        step="confirm",
+        lifetime=settings.SECURITY_STEP_UP_SECONDS,
+        action=action.value,
+        path=request.path,
+        fields=fields,
+    )
+
+
+def pending_action_get(request: HttpRequest) -> dict | None:
+    """The kept POST, once its action has a fresh grant; None otherwise."""
+    pending = flow_get(request, PENDING_ACTION)
+    if pending is None or not grant_is_fresh(request, pending["action"]):
+        return None
+    return pending

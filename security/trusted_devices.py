@@ -9,6 +9,7 @@ code). A forged, altered or stale cookie is simply absent: it matches no row and
 
 import secrets
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.core import signing
@@ -85,6 +86,7 @@ def trusted_device_create(*, request: HttpRequest, response: HttpResponse, user)
         last_used_at=now,
         last_ip=client_ip(request),
         expires_at=now + timedelta(days=settings.SECURITY_TRUSTED_DEVICE_DAYS),
+        session_key=request.session.session_key or "",
     )
     event_record(user=user, kind=SecurityEvent.Kind.DEVICE_TRUSTED, request=request, device=device.name)
     return device
@@ -95,13 +97,21 @@ def trusted_devices_for(user) -> list[TrustedDevice]:
     return list(TrustedDevice.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now))
 
 
-def trusted_devices_revoke(*, user, request: HttpRequest | None, device_id: int | None = None) -> int:
-    """Revoke one of the user's trusted devices, or all of them when `device_id` is None."""
+def trusted_devices_revoke(
+    *, user, request: HttpRequest | None, device_id: int | None = None, end_sessions: bool = False
+) -> int:
+    """Revoke one of the user's trusted devices, or all of them when `device_id` is None. With `end_sessions` (the
+    person removed them), each removed browser's session ends too, except the one doing the removing."""
     with transaction.atomic():
         devices = TrustedDevice.objects.filter(user=user, revoked_at__isnull=True)
         if device_id is not None:
             devices = devices.filter(pk=device_id)
+        session_keys = set(devices.exclude(session_key="").values_list("session_key", flat=True))
         count = devices.update(revoked_at=timezone.now())
+        if end_sessions:
+            store = import_module(settings.SESSION_ENGINE).SessionStore
+            for session_key in session_keys - {request.session.session_key if request else None}:
+                store(session_key=session_key).delete()
         if count:
             event_record(user=user, kind=SecurityEvent.Kind.DEVICES_REVOKED, request=request, count=count)
     return count

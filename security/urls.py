@@ -6,6 +6,7 @@ app_name = "security"
 
 urlpatterns = [
     path("verify/", views.step_up, name="step_up"),
+    path("verify/continue/", views.step_up_continue, name="step_up_continue"),
     path("verify/passkey/options/", passkey_views.step_up_passkey_options, name="step_up_passkey_options"),
     path("verify/passkey/", passkey_views.step_up_passkey, name="step_up_passkey"),
     path("security/passkeys/", passkey_views.passkeys, name="passkeys"),

@@ -34,7 +34,7 @@ from security.methods import (
 from security.models import AuthenticatorDevice, Challenge, PhoneDevice, SecurityEvent
 from security.passkeys import passkeys_for
 from security.redirects import safe_next_path
-from security.step_up import grant_give, step_up_required
+from security.step_up import PENDING_ACTION, grant_give, pending_action_get, step_up_required
 from security.vocabulary import Purpose, StepUpAction
 
 SETUP_FLOW = "two_step_setup"
@@ -74,6 +74,17 @@ def step_up(request: HttpRequest) -> HttpResponse:
     context = {"action": action, "next": next_path, "passkey_verify_url": passkey_verify_url, **step.context}
     context["offer_passkey"] = bool(passkeys_for(request.user))
     return render(request, "security/step_up.html", context)
+
+
+@login_required
+@never_cache
+def step_up_continue(request: HttpRequest) -> HttpResponse:
+    """After the code: the button the person pressed before it, to confirm and send again."""
+    pending = pending_action_get(request)
+    if pending is None:
+        return redirect(SECURITY_PAGE)
+    flow_end(request, PENDING_ACTION)
+    return render(request, "security/step_up_continue.html", {"pending": pending})
 
 
 # ------------------------------------------------------------------------------------------------ enrolment

@@ -44,11 +44,19 @@ from security.vocabulary import StepUpAction
 def trusted_devices_remove(request: HttpRequest) -> HttpResponse:
     device_id = request.POST.get("device")
     count = trusted_devices_revoke(
-        user=request.user, request=request, device_id=int(device_id) if device_id and device_id.isdigit() else None
+        user=request.user,
+        request=request,
+        device_id=int(device_id) if device_id and device_id.isdigit() else None,
+        end_sessions=True,
     )
     if device_id and not count:
         raise Http404
-    messages.success(request, _("Removed. That browser will be asked for a code next time."))
+    messages.success(
+        request,
+        _("Removed. That browser is signed out and will be asked for a code next time.")
+        if device_id
+        else _("Removed. Those browsers are signed out and will be asked for a code next time."),
+    )
     return redirect("accounts:security")
 
 
