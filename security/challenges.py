@@ -6,6 +6,7 @@ the purpose binding, the per-challenge tries and the per-account back-off are th
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -326,6 +327,25 @@ def _check(challenge: Challenge, typed: str, now) -> tuple[CodeOutcome, Device |
             backup_code.save(update_fields=["used_at"])
             return CodeOutcome.PASSED, device
     return CodeOutcome.WRONG, None
+
+
+def device_code_matches(*, user, persistent_id: str, typed: str) -> bool:
+    """Whether `typed` is a live code of this user's authenticator or an unused backup code: a look, not a try
+    (nothing is counted or spent; challenge_verify does that)."""
+    _label, _sep, device_pk = persistent_id.rpartition("/")
+    if not device_pk.isdigit():
+        return False
+    if "authenticatordevice" in persistent_id.lower():
+        device = AuthenticatorDevice.objects.filter(pk=device_pk, user=user, confirmed=True).first()
+        step = totp_match(key=totp_key(device.secret()), token=typed, at=time.time()) if device else None
+        return step is not None and step > device.last_step
+    device = BackupCodeDevice.objects.filter(pk=device_pk, user=user, confirmed=True).first()
+    if device is None:
+        return False
+    typed_hash = code_hash(typed, bound_to=f"backup:{device.pk}")
+    return any(
+        same_hash(typed_hash, h) for h in device.codes.filter(used_at__isnull=True).values_list("code_hash", flat=True)
+    )
 
 
 def _locked_device(model, challenge: Challenge):

@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 
-from security.challenges import CodeOutcome, challenge_resend, challenge_verify
+from security.challenges import CodeOutcome, CodeVerdict, challenge_resend, challenge_verify, device_code_matches
+from security.codes import normalize_numeric
 from security.display import mask_email, mask_phone
 from security.forms import CodeForm
 from security.models import SIDE_CHANNELS, Challenge, Method
@@ -59,6 +60,18 @@ def code_step_run(
             request=request,
         )
         step.outcome = verdict.outcome
+        if not verdict.passed and verdict.outcome == CodeOutcome.WRONG:
+            verdict = (
+                _another_method(
+                    request=request,
+                    user=user,
+                    purpose=purpose,
+                    state=state,
+                    code=form.cleaned_data["code"],
+                    options=options,
+                )
+                or verdict
+            )
         if verdict.passed:
             step.passed, step.device = True, verdict.device
             return step
@@ -89,8 +102,10 @@ def code_step_run(
             if do == "send":
                 step.redirect_to_self = True
                 return step
-    elif do in {"resend", "call"}:
-        sending = challenge_resend(challenge=challenge, request=request, method=Method.VOICE if do == "call" else None)
+    elif do in {"resend", "call", "text"}:
+        # "Call me instead" / "Text me instead" change how this code goes, never the method the person chose.
+        method = {"call": Method.VOICE, "text": Method.SMS}.get(do)
+        sending = challenge_resend(challenge=challenge, request=request, method=method)
         if sending.sent:
             messages.success(request, _("We've sent a new code."))
         else:
@@ -110,6 +125,26 @@ def code_step_run(
         "resend_wait": challenge.resend_wait() if challenge is not None else 0,
     }
     return step
+
+
+def _another_method(*, request: HttpRequest, user, purpose: str, state: dict, code: str, options) -> CodeVerdict | None:
+    """A code from another of the account's methods typed on this page (the app's code on the text-message page,
+    a backup code anywhere): recognised without counting a try, then checked through its own challenge."""
+    typed = normalize_numeric(code)
+    for other in options or verification_options(user):
+        if other.key == state.get("key") or other.method not in {Method.AUTHENTICATOR, Method.BACKUP_CODE}:
+            continue
+        if not device_code_matches(user=user, persistent_id=other.key, typed=typed):
+            continue
+        sending = challenge_start(user=user, purpose=purpose, option=other, request=request, flow=state["flow"])
+        verdict = challenge_verify(
+            challenge_id=sending.challenge.pk, user=user, purpose=purpose, code=typed, request=request
+        )
+        if verdict.passed:
+            what = _("your authenticator app") if other.method == Method.AUTHENTICATOR else _("your backup codes")
+            messages.info(request, _("That was a code from %(what)s, and it's accepted.") % {"what": what})
+            return verdict
+    return None
 
 
 NEW_DESTINATION = "new"

@@ -31,7 +31,7 @@ from security.methods import (
     two_step_summary,
     user_device,
 )
-from security.models import AuthenticatorDevice, Challenge, PhoneDevice, SecurityEvent
+from security.models import AuthenticatorDevice, PhoneDevice, SecurityEvent
 from security.passkeys import passkeys_for
 from security.redirects import safe_next_path
 from security.step_up import PENDING_ACTION, grant_give, pending_action_get, step_up_required
@@ -222,11 +222,10 @@ def phone_enrol(request: HttpRequest) -> HttpResponse:
         return redirect(request.get_full_path())
     if step.passed:
         flow_end(request, PHONE_FLOW)
-        challenge = Challenge.objects.get(pk=pending["code"]["challenge_id"])
         device = phone_add(
             user=request.user,
             number=pending["number"],
-            channel=challenge.method,  # "Call me instead" makes it a voice phone, as before
+            channel=pending["channel"],  # what the person chose: "Call me instead" was for that code only
             primary=pending["role"] == "primary",
             confirmed=not _adding_in_setup(request),
             request=request,
