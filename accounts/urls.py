@@ -8,6 +8,7 @@ urlpatterns = [
     path("signup/", signin.signup, name="signup"),
     path("signin/", signin.signin, name="signin"),
     path("signin/code/", signin.signin_code, name="signin_code"),
+    path("signin/by-code/", signin.signin_by_code, name="signin_by_code"),
     path("signin/passkey/options/", passkey_signin.signin_passkey_options, name="signin_passkey_options"),
     path("signin/passkey/", passkey_signin.signin_passkey, name="signin_passkey"),
     path(

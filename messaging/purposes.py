@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 PURPOSE_PHRASES = {
     "signin": _("to sign in"),
     "new_device": _("to sign in"),
+    "signin_code": _("to sign in"),
     "password_reset": _("to reset your password"),
     "verify_phone": _("to confirm your number"),
     "verify_email": _("to confirm your email"),

@@ -297,8 +297,9 @@ class RecoveryRequest(models.Model):
 
 
 class PasswordResetRequest(models.Model):
-    """One "forgot my password" request. Written for every request, account or not, so the web side does the
-    same work either way; a worker sends the code when there is an account."""
+    """One request for a code by someone who gave only an email: "forgot my password", or "email me a sign-in
+    code" (`purpose`). Written for every request, account or not, so the web side does the same work either way;
+    a worker sends the code when there is an account."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -308,6 +309,8 @@ class PasswordResetRequest(models.Model):
     challenge = models.ForeignKey(Challenge, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Wrong codes typed for this request, account or not: the answers are counted here, the same way for both.
     failures = models.PositiveSmallIntegerField(default=0)
+    purpose = models.CharField(max_length=32, default="password_reset")
+    by_text = models.BooleanField(default=False, help_text=_("Text the code to the account's mobile number"))
 
     def __str__(self) -> str:
         return f"password reset {self.pk}"

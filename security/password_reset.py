@@ -39,9 +39,12 @@ class ResetCheck:
     ended: bool = False  # the request is used up: start again
 
 
-def password_reset_request(*, email: str, request: HttpRequest) -> PasswordResetRequest:
+def password_reset_request(
+    *, email: str, request: HttpRequest, purpose: str = Purpose.PASSWORD_RESET, by_text: bool = False
+) -> PasswordResetRequest:
     """Record a request and hand it to a worker. Raises ResetRefused when this address or network has asked
-    too often; the caps are counted on the typed address whether or not it has an account."""
+    too often; the caps are counted on the typed address whether or not it has an account. Also serves "email
+    me a sign-in code" (`purpose`), which is the same thing a stranger can ask for with only an email."""
     ip = client_ip(request)
     if not limit_hit("password_reset_per_email", email).allowed or (
         ip and not limit_hit("password_reset_per_ip", ip).allowed
@@ -59,7 +62,7 @@ def password_reset_request(*, email: str, request: HttpRequest) -> PasswordReset
             % {"minutes": minutes}
         )
     user = get_user_model().objects.filter(email=email, is_active=True, email_verified_at__isnull=False).first()
-    reset = PasswordResetRequest.objects.create(user=user, ip=ip)
+    reset = PasswordResetRequest.objects.create(user=user, ip=ip, purpose=purpose, by_text=by_text)
     transaction.on_commit(lambda: send_password_reset_code.delay(reset.pk))
     return reset
 
@@ -69,8 +72,17 @@ def password_reset_code_send(*, reset_id: int) -> None:
     reset = PasswordResetRequest.objects.select_related("user").filter(pk=reset_id).first()
     if reset is None or reset.user is None or reset.challenge_id:
         return
+    if reset.by_text and reset.user.phone:  # "Text me a code": the phone has its own cap (the stranger budget)
+        method, destination, budget = Method.SMS, reset.user.phone, Budget.STRANGER
+    else:
+        method, destination, budget = Method.EMAIL, "", Budget.CHECKED
     sending = challenge_issue(
-        user=reset.user, purpose=Purpose.PASSWORD_RESET, method=Method.EMAIL, flow=reset.flow, budget=Budget.CHECKED
+        user=reset.user,
+        purpose=reset.purpose,
+        method=method,
+        destination=destination,
+        flow=reset.flow,
+        budget=budget,
     )
     PasswordResetRequest.objects.filter(pk=reset.pk).update(challenge=sending.challenge)
 

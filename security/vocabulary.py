@@ -29,6 +29,7 @@ class Purpose(enum.StrEnum):
     SIGNUP = "verify_signup"  # a new account's email, before it receives anything else
     RECOVERY = "recovery"
     RECOVERY_COMPLETE = "recovery_complete"
+    SIGNIN_CODE = "signin_code"  # a code instead of the password
     PASSWORD_RESET = "password_reset"  # noqa: S105 -- purposes, not passwords
     PASSWORD_RESET_2SV = "password_reset_2sv"  # noqa: S105
     REPORT_INTRUSION = "report_intrusion"
@@ -44,6 +45,7 @@ class Purpose(enum.StrEnum):
 STRANGER_PURPOSES = frozenset(
     {
         Purpose.SIGNUP,
+        Purpose.SIGNIN_CODE,
         Purpose.PASSWORD_RESET,
         Purpose.PASSWORD_RESET_2SV,
         Purpose.REPORT_INTRUSION,

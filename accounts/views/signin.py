@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import (
+    PasswordResetEmailForm,
     SignInForm,
     SignUpForm,
 )
@@ -34,9 +35,14 @@ from accounts.signin import (
 from security.alerts import signin_codes_failed
 from security.challenges import CodeOutcome
 from security.code_step import code_step_run
+from security.display import mask_email
 from security.events import client_ip, event_record
-from security.models import SecurityEvent
+from security.flows import flow_end, flow_get, flow_start
+from security.forms import CodeForm
+from security.methods import two_step_summary
+from security.models import PasswordResetRequest, SecurityEvent
 from security.passkeys import passkeys_for
+from security.password_reset import ResetRefused, password_reset_code_check, password_reset_request
 from security.recovery import (
     recovery_complete,
     recovery_request,
@@ -44,6 +50,7 @@ from security.recovery import (
 from security.redirects import safe_next_path
 from security.step_up import grant_give
 from security.throttles import password_attempt, password_succeeded
+from security.trusted_devices import trusted_device_check
 from security.verification import email_option
 from security.vocabulary import Purpose, StepUpAction
 
@@ -213,3 +220,60 @@ def signin_recover(request: HttpRequest) -> HttpResponse:
         pending_end(request)
         return render(request, "accounts/recovery_requested.html", {"recovery": recovery})
     return render(request, "accounts/signin_recover.html", step.context)
+
+
+CODE_SIGNIN_FLOW = "signin_by_code"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin_by_code(request: HttpRequest) -> HttpResponse:
+    """ "Email me a sign-in code" / "Text me a code" instead of the password. The same answers whether or not the
+    email has an account (it runs on the password reset's requests); without 2SV the code alone signs in, with 2SV
+    the second factor is still asked, on the usual code step."""
+    next_path = safe_next_path(request)
+    if request.user.is_authenticated:
+        return redirect(next_path)
+    state = flow_get(request, CODE_SIGNIN_FLOW)
+    if state is not None and "restart" in request.GET:
+        flow_end(request, CODE_SIGNIN_FLOW)
+        state = None
+    if state is None:
+        form = PasswordResetEmailForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            by_text = request.POST.get("by") == "text"
+            try:
+                code_request = password_reset_request(
+                    email=form.cleaned_data["email"], request=request, purpose=Purpose.SIGNIN_CODE, by_text=by_text
+                )
+            except ResetRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                flow_start(
+                    request,
+                    CODE_SIGNIN_FLOW,
+                    step="code",
+                    request_id=code_request.pk,
+                    email=mask_email(form.cleaned_data["email"]),
+                    by_text=by_text,
+                    next=next_path,
+                )
+                return redirect("accounts:signin_by_code")
+        return render(request, "accounts/signin_by_code.html", {"stage": "email", "form": form, "next": next_path})
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    ended = False
+    if request.method == "POST" and form.is_valid():
+        check = password_reset_code_check(reset_id=state["request_id"], code=form.cleaned_data["code"], request=request)
+        if check.passed:
+            flow_end(request, CODE_SIGNIN_FLOW)
+            user = PasswordResetRequest.objects.select_related("user").get(pk=state["request_id"]).user
+            if two_step_summary(user).enabled and not trusted_device_check(request=request, user=user):
+                pending_start(request=request, user=user, reason=SigninStep.SECOND_FACTOR, next_path=state["next"])
+                return redirect("accounts:signin_code")  # the code replaced the password, not the second factor
+            response = redirect(state["next"])
+            signin_complete(request=request, response=response, user=user)
+            return response
+        form.add_error("code", check.message)
+        ended = check.ended
+    context = {"stage": "code", "form": form, "email": state["email"], "by_text": state["by_text"], "ended": ended}
+    return render(request, "accounts/signin_by_code.html", context)
