@@ -4,14 +4,16 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config.ratelimit import limit_hit
 from messaging.guards import Budget
 from messaging.models import Channel
 from messaging.outbox import message_queue
+from messaging.rendering import django_language
 from security.events import client_ip, event_record
-from security.models import SecurityEvent
+from security.models import AuthenticatorDevice, PhoneDevice, SecurityEvent
+from security.places import place_for_ip, place_label
 
 NOT_ME_SALT = "deadbolt.security.not-me"
 
@@ -45,14 +47,26 @@ def alert_send(
     cancel_token: str = "",
     email_to: str = "",
     new_contact: str = "",
+    detail: dict | None = None,
 ) -> None:
-    """Email the account (and text `sms_to`, e.g. a phone that was just removed) about `event`."""
+    """Email the account (and text `sms_to`, e.g. a phone that was just removed) about `event`. `detail` is the
+    event's (its place, and `by_admin`/`reason` for a reset by support); without it the place is looked up here."""
+    detail = detail or {}
+    ip = client_ip(request) or ""
+    by_admin = bool(detail.get("by_admin"))
+    with translation.override(django_language(user.preferred_language or settings.LANGUAGE_CODE)):
+        place = place_label(detail["place"] if "place" in detail else place_for_ip(ip), ip)
     context = {
         "event": event,
         "name": user.get_short_name(),
         "when": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
-        "ip": client_ip(request) or "",
-        "device": device,
+        # Support's own address and browser are not where the account was used: an admin's reset shows neither.
+        "ip": "" if by_admin else ip,
+        "place": "" if by_admin else place,
+        "device": "" if by_admin else device,
+        "by_admin": by_admin,
+        "reason": str(detail.get("reason", "")) if by_admin else "",
+        "two_step_on": _two_step_is_on(user),
         "not_me_path": reverse("accounts:not_me", args=[not_me_token(user, sent_to=email_to or user.email)]),
         "cancel_path": reverse("accounts:recovery_cancel", args=[cancel_token]) if cancel_token else "",
         "new_contact": new_contact,
@@ -79,12 +93,20 @@ def alert_send(
         )
 
 
+def _two_step_is_on(user) -> bool:
+    """Whether 2SV is on now, so the alert's next step fits (security.methods.two_step_is_on, which imports us)."""
+    return any(
+        model.objects.filter(user=user, confirmed=True, is_primary=True).exists()
+        for model in (AuthenticatorDevice, PhoneDevice)
+    )
+
+
 def signin_codes_failed(*, user, request: HttpRequest | None) -> None:
     """The right password, then wrong codes until the code died: someone may know it. Told at most once an hour.
     A sign-in left at the code step says nothing (a person who closed the tab, or a server too slow to answer)."""
-    event_record(user=user, kind=SecurityEvent.Kind.SIGNIN_CODE_ABANDONED, request=request, wrong_codes=True)
+    event = event_record(user=user, kind=SecurityEvent.Kind.SIGNIN_CODE_ABANDONED, request=request, wrong_codes=True)
     if limit_hit("password_maybe_known_alert", str(user.pk)).allowed:
-        alert_send(user=user, event="password_maybe_known", request=request)
+        alert_send(user=user, event="password_maybe_known", request=request, detail=event.detail)
 
 
 Kind = SecurityEvent.Kind
@@ -139,5 +161,5 @@ def security_record(*, user, kind: str, request: HttpRequest | None = None, deta
     quietly = alert.pop("alert_quietly", False)
     event = event_record(user=user, kind=kind, request=request, **(detail or {}))
     if (name := ALERT_FOR_KIND[kind]) and not quietly:
-        alert_send(user=user, event=name, request=request, **alert)
+        alert_send(user=user, event=name, request=request, detail=event.detail, **alert)
     return event

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from security.models import SecurityEvent
+from security.places import place_for_ip
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -22,10 +23,14 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 def event_record(*, user, kind: str, request: HttpRequest | None = None, **detail) -> SecurityEvent:
+    """One row of the account's history; where the request came from is looked up now, once, and kept in it."""
+    ip = client_ip(request)
+    if place := place_for_ip(ip):
+        detail = {**detail, "place": place}
     return SecurityEvent.objects.create(
         user=user,
         kind=kind,
-        ip=client_ip(request),
+        ip=ip,
         user_agent=(request.headers.get("User-Agent", "") if request else "")[:300],
         detail=detail,
     )

@@ -97,6 +97,20 @@ def trusted_devices_for(user) -> list[TrustedDevice]:
     return list(TrustedDevice.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now))
 
 
+def trusted_device_current(request: HttpRequest) -> int | None:
+    """The id of the signed-in user's trusted device that is this browser (for "This device"), or None. Reads only."""
+    token = _browser_token(request)
+    if token is None or not request.user.is_authenticated:
+        return None
+    return (
+        TrustedDevice.objects.filter(
+            user=request.user, token_hash=_token_hash(token), revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def trusted_devices_revoke(
     *, user, request: HttpRequest | None, device_id: int | None = None, end_sessions: bool = False
 ) -> int:

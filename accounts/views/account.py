@@ -34,7 +34,7 @@ from security.recovery import (
 )
 from security.redirects import safe_next_path
 from security.step_up import step_up_required
-from security.trusted_devices import trusted_devices_for, trusted_devices_revoke
+from security.trusted_devices import trusted_device_current, trusted_devices_for, trusted_devices_revoke
 from security.vocabulary import StepUpAction
 
 
@@ -166,6 +166,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "two_step": two_step_summary(request.user),
             "events": recent_events(request.user, limit=30),
             "trusted_devices": trusted_devices_for(request.user),
+            "this_device_id": trusted_device_current(request),
             "recovery": recovery_open(request.user),
             "passkeys": passkeys_for(request.user),
         },
