@@ -283,6 +283,7 @@ SECURITY_BACKOFF_MAX_SECONDS = 3600
 # codes stop working on new browsers; a trusted browser, or a password reset (email plus 2SV), still gets in.
 SECURITY_ACCOUNT_LOCK_AFTER_FAILURES = 100
 SECURITY_BACKUP_CODE_COUNT = 10
+SECURITY_BACKUP_CODES_DOWNLOAD_SECONDS = 60  # the page that shows new codes offers their file once, this long
 SECURITY_STEP_UP_SECONDS = 10 * 60
 SECURITY_SIGNIN_PENDING_SECONDS = 10 * 60  # a half-done sign-in (or reset, or code step) dies after this
 SECURITY_SETUP_PENDING_SECONDS = 30 * 60  # a half-done 2SV enrolment dies after this

@@ -246,7 +246,7 @@ def backup_method(request: HttpRequest) -> HttpResponse:
 
 
 def _codes_show(request, codes: list[str]) -> dict:
-    """The new backup codes, kept (encrypted) only until the person says they've saved them."""
+    """New backup codes, kept (encrypted) in the session only until one page shows them."""
     return flow_start(
         request,
         CODES_FLOW,
@@ -256,12 +256,23 @@ def _codes_show(request, codes: list[str]) -> dict:
     )
 
 
+def _codes_take_for_page(request, shown: dict) -> list[str]:
+    """The codes, for this one page view: after it the session keeps them only for the page's one download,
+    for SECURITY_BACKUP_CODES_DOWNLOAD_SECONDS."""
+    if shown["step"] != "show":
+        return []
+    codes = decrypt_text(shown["codes"]).split()
+    shown.update(step="shown", download_until=time.time() + settings.SECURITY_BACKUP_CODES_DOWNLOAD_SECONDS)
+    flow_save(request, CODES_FLOW, shown)
+    return codes
+
+
 @login_required
 @step_up_required(StepUpAction.TWO_STEP)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def backup_codes(request: HttpRequest) -> HttpResponse:
-    """Show backup codes once; during setup, the last step turns 2SV on."""
+    """Show backup codes on one page view only; during setup, the last step turns 2SV on."""
     in_setup = _adding_in_setup(request)
     shown = flow_get(request, CODES_FLOW)
     if not in_setup and shown is None:
@@ -278,7 +289,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
             request, _("Two-step verification is on. We'll ask for a code when you sign in on a new browser.")
         )
         return redirect(SECURITY_PAGE)
-    codes = decrypt_text(shown["codes"]).split()
+    codes = _codes_take_for_page(request, shown)
     return render(request, "security/backup_codes.html", {"codes": codes, "in_setup": in_setup})
 
 
@@ -286,10 +297,12 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 @step_up_required(StepUpAction.TWO_STEP)
 @never_cache
 def backup_codes_download(request: HttpRequest) -> HttpResponse:
+    """The codes the page just showed, as a file: once, within a minute of the page."""
     shown = flow_get(request, CODES_FLOW)
-    if shown is None:
+    if not shown or shown["step"] != "shown" or not shown.get("codes") or time.time() > shown["download_until"]:
         raise Http404
-    codes = decrypt_text(shown["codes"]).split()
+    codes = decrypt_text(shown.pop("codes")).split()
+    flow_save(request, CODES_FLOW, shown)
     text = _("%(shop)s backup codes for %(email)s. Each works once.") % {
         "shop": settings.SHOP_NAME,
         "email": request.user.email,
@@ -304,9 +317,11 @@ def backup_codes_download(request: HttpRequest) -> HttpResponse:
 @step_up_required(StepUpAction.TWO_STEP)
 @require_POST
 def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
-    if not two_step_summary(request.user).enabled:
+    """A new set (the old stops working), shown once. During setup the new set waits, unconfirmed, like the old."""
+    in_setup = _adding_in_setup(request)
+    if not in_setup and not two_step_summary(request.user).enabled:
         return redirect(SECURITY_PAGE)
-    codes = backup_codes_create(user=request.user, confirmed=True, request=request)
+    codes = backup_codes_create(user=request.user, confirmed=not in_setup, request=request)
     _codes_show(request, codes)
     messages.success(request, _("Here are your new backup codes. The old ones no longer work."))
     return redirect("security:backup_codes")
