@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "messaging",
     "orders",
     "delivery",
+    "otpapi",
 ]
 
 MIDDLEWARE = [
@@ -257,7 +258,7 @@ MESSAGING_SWEEP_GRACE_SECONDS = 30  # a queued message this overdue lost its tas
 MESSAGING_SWEEP_BATCH = 500
 MESSAGING_SENDING_STALE_SECONDS = 120  # "sending" this long: the worker died mid-send; mark it unknown
 # Kinds sent through the "codes" queue, whose workers no bulk message can hold up; every other kind is "bulk".
-MESSAGING_CODE_KINDS = ["code", "delivery_code"]
+MESSAGING_CODE_KINDS = ["code", "delivery_code", "pinpoint_otp"]
 # A database error in a worker (PostgreSQL restarting): the task is retried in about 0.5, 1, 2 ... s, at most this.
 MESSAGING_DATABASE_RETRY_MAX_SECONDS = 5
 # Once the provider has answered, the worker keeps trying to record the answer for this long before giving up.
@@ -326,6 +327,9 @@ RATE_LIMITS = {
     "new_destination_codes_per_account": [(3600, 8), (24 * 3600, 20)],  # codes to new numbers and addresses
     "delivery_code_renew": [(3600, 3), (24 * 3600, 5)],  # new delivery codes a shopper asks for, per shipment
     "handoff_wrong_code_per_courier": [(3600, 10), (24 * 3600, 25)],  # across all of a courier's shipments
+    # The OTP API (otpapi), per access key: sends also draw on the per-destination stranger caps above.
+    "otp_api_send_per_key": [(60, 300), (3600, 5000)],
+    "otp_api_verify_per_key": [(60, 3000)],
 }
 # Exponential back-off: after `after` attempts in a row, waits of 1 s, 2 s, 4 s ... at most `max_seconds`;
 # forgotten `forget_after` seconds after the last one. Keyed by the email as typed and by the network.
@@ -384,6 +388,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "maintenance", "expires": 30.0},
     },
 }
+
+# The OTP API: Amazon Pinpoint's SendOTPMessage and VerifyOTPMessage (otpapi/), served under this path.
+PINPOINT_API_PREFIX = ("/" + env_str("PINPOINT_API_PREFIX", "/pinpoint").strip("/")).rstrip("/")  # "" for the root
+PINPOINT_API_MAX_BODY_BYTES = 16 * 1024  # a send's parameters are well under 1 KB
+PINPOINT_API_DATE_WINDOW_SECONDS = 15 * 60  # AWS's: a signed request's X-Amz-Date within 15 minutes of ours
 
 # The web tier under failure and overload (config/middleware.py, config/health/, config/gunicorn.py).
 WEB_DATABASE_RETRY_AFTER_SECONDS = 30  # Retry-After of the 503 page while PostgreSQL is unreachable

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("delivery.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path(f"{settings.PINPOINT_API_PREFIX.strip('/')}/".lstrip("/"), include("otpapi.urls")),  # Pinpoint OTP API
 ]
 
 handler500 = "config.views.server_error"

@@ -31,6 +31,11 @@ PURPOSES = [
     "to confirm it's you",
 ]
 KEYS = [SMS, VOICE, SUBJECT, EMAIL_LEAD, EMAIL_EXPIRES, NO_SHARE, IGNORE, NEVER, *PURPOSES]
+# Amazon Pinpoint's OTP message (otpapi, templates/messages/pinpoint_otp/), in Pinpoint's English wording.
+PINPOINT_SMS = "This is your One Time Password: %(code)s from %(brand_name)s"
+PINPOINT_VOICE = "This is your One Time Password from %(brand_name)s: %(code_spoken)s. Again, your One Time Password is: %(code_spoken)s. Goodbye."
+PINPOINT_SUBJECT = "Your One Time Password from %(brand_name)s"
+PINPOINT_KEYS = [PINPOINT_SMS, PINPOINT_VOICE, PINPOINT_SUBJECT]
 
 # Each row: the message strings, then the purposes in PURPOSES order. SMS wording keeps to the GSM-7 alphabet
 # where the language allows, so a code fits in one 160-character segment.
@@ -302,6 +307,66 @@ T = {
     ],
 }
 
+# The Pinpoint strings, in PINPOINT_KEYS order; SMS kept to GSM-7 where the language allows, as above.
+PINPOINT = {
+    "de_DE": [
+        "Dies ist Ihr Einmalpasswort: %(code)s von %(brand_name)s",
+        "Dies ist Ihr Einmalpasswort von %(brand_name)s: %(code_spoken)s. Noch einmal, Ihr Einmalpasswort lautet: %(code_spoken)s. Auf Wiederhören.",
+        "Ihr Einmalpasswort von %(brand_name)s",
+    ],
+    "en_GB": PINPOINT_KEYS,
+    "es_419": [
+        "Esta es tu contraseña de un solo uso: %(code)s de %(brand_name)s",
+        "Esta es tu contraseña de un solo uso de %(brand_name)s: %(code_spoken)s. Otra vez, tu contraseña de un solo uso es: %(code_spoken)s. Adiós.",
+        "Tu contraseña de un solo uso de %(brand_name)s",
+    ],
+    "es_ES": [
+        "Esta es tu contraseña de un solo uso: %(code)s de %(brand_name)s",
+        "Esta es tu contraseña de un solo uso de %(brand_name)s: %(code_spoken)s. Repetimos, tu contraseña de un solo uso es: %(code_spoken)s. Adiós.",
+        "Tu contraseña de un solo uso de %(brand_name)s",
+    ],
+    "fr_CA": [
+        "Voici votre mot de passe à usage unique : %(code)s de %(brand_name)s",
+        "Voici votre mot de passe à usage unique de %(brand_name)s : %(code_spoken)s. Je répète, votre mot de passe à usage unique est : %(code_spoken)s. Au revoir.",
+        "Votre mot de passe à usage unique de %(brand_name)s",
+    ],
+    "fr_FR": [
+        "Voici votre mot de passe à usage unique : %(code)s de %(brand_name)s",
+        "Voici votre mot de passe à usage unique de %(brand_name)s : %(code_spoken)s. Je répète, votre mot de passe à usage unique est : %(code_spoken)s. Au revoir.",
+        "Votre mot de passe à usage unique de %(brand_name)s",
+    ],
+    "it_IT": [
+        "Questa è la tua password monouso: %(code)s da %(brand_name)s",
+        "Questa è la tua password monouso da %(brand_name)s: %(code_spoken)s. Ripeto, la tua password monouso è: %(code_spoken)s. Arrivederci.",
+        "La tua password monouso da %(brand_name)s",
+    ],
+    "ja_JP": [
+        "%(brand_name)sのワンタイムパスワード：%(code)s",
+        "%(brand_name)sのワンタイムパスワードは、%(code_spoken)s です。もう一度、ワンタイムパスワードは、%(code_spoken)s です。失礼します。",
+        "%(brand_name)sのワンタイムパスワード",
+    ],
+    "ko_KR": [
+        "%(brand_name)s 일회용 비밀번호: %(code)s",
+        "%(brand_name)s 일회용 비밀번호는 %(code_spoken)s 입니다. 다시 한 번, 일회용 비밀번호는 %(code_spoken)s 입니다. 감사합니다.",
+        "%(brand_name)s 일회용 비밀번호",
+    ],
+    "pt_BR": [
+        "Esta é a sua senha de uso unico: %(code)s de %(brand_name)s",
+        "Esta é a sua senha de uso único de %(brand_name)s: %(code_spoken)s. Repetindo, a sua senha de uso único é: %(code_spoken)s. Tchau.",
+        "Sua senha de uso único de %(brand_name)s",
+    ],
+    "zh_CN": [
+        "这是您来自%(brand_name)s的一次性密码：%(code)s",
+        "这是您来自%(brand_name)s的一次性密码：%(code_spoken)s。再说一次，您的一次性密码是：%(code_spoken)s。再见。",
+        "您来自%(brand_name)s的一次性密码",
+    ],
+    "zh_TW": [
+        "這是您來自%(brand_name)s的一次性密碼：%(code)s",
+        "這是您來自%(brand_name)s的一次性密碼：%(code_spoken)s。再說一次，您的一次性密碼是：%(code_spoken)s。再見。",
+        "您來自%(brand_name)s的一次性密碼",
+    ],
+}
+
 
 def po_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -310,8 +375,9 @@ def po_string(text: str) -> str:
 def main() -> None:
     root = Path(__file__).resolve().parents[1] / "locale"
     for locale, values in T.items():
-        if len(values) != len(KEYS):
-            raise SystemExit(f"{locale}: {len(values)} translations for {len(KEYS)} strings")
+        values = [*values, *PINPOINT[locale]]
+        if len(values) != len(KEYS) + len(PINPOINT_KEYS):
+            raise SystemExit(f"{locale}: {len(values)} translations for {len(KEYS) + len(PINPOINT_KEYS)} strings")
         lines = [
             'msgid ""',
             'msgstr ""',
@@ -323,7 +389,7 @@ def main() -> None:
             '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
             "",
         ]
-        for key, value in zip(KEYS, values, strict=True):
+        for key, value in zip([*KEYS, *PINPOINT_KEYS], values, strict=True):
             lines += [f"msgid {po_string(key)}", f"msgstr {po_string(value)}", ""]
         folder = root / locale / "LC_MESSAGES"
         folder.mkdir(parents=True, exist_ok=True)

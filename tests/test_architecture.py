@@ -17,6 +17,7 @@ ALLOWED = {
     "messaging": set(),  # messaging imports no other app of ours
     "orders": set(),  # no arrow leaves orders: it refers to the user through settings.AUTH_USER_MODEL only
     "delivery": {"orders", "security", "messaging"},  # delivery → orders; delivery → security → messaging
+    "otpapi": {"security", "messaging"},  # the Pinpoint OTP API: nothing imports it but config/urls.py
     "config": set(),  # settings, urls, wsgi, celery: the apps name config, never the other way
 }
 # config's infrastructure, which every app may import.
