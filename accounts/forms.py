@@ -108,6 +108,27 @@ class PasswordChangeForm(forms.Form):
         return password
 
 
+class NewPasswordForm(forms.Form):
+    """A new password for an account whose owner proved it another way (a reset, "This wasn't me"): one field
+    with the show button, checked by AUTH_PASSWORD_VALIDATORS like every other password on the site."""
+
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_("At least 10 characters. A few unrelated words make a strong password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "minlength": 10, "autofocus": True}),
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_new_password(self) -> str:
+        password = self.cleaned_data["new_password"]
+        validate_password(password, user=self.user)
+        return password
+
+
 class PasswordResetEmailForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"),

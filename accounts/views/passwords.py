@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import (
+    NewPasswordForm,
     PasswordChangeForm,
     PasswordResetEmailForm,
 )
@@ -68,7 +68,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", {"form": form})
 
 
-@sensitive_post_parameters("new_password1", "new_password2")
+@sensitive_post_parameters("new_password")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
@@ -124,9 +124,9 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             flow_save(request, RESET_FLOW, state)
             return redirect("accounts:password_reset")
         return render(request, "accounts/password_reset.html", {"stage": "second", **step.context})
-    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    form = NewPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        password_set(user=user, new_password=form.cleaned_data["new_password1"], request=request, reason="reset")
+        password_set(user=user, new_password=form.cleaned_data["new_password"], request=request, reason="reset")
         flow_end(request, RESET_FLOW)
         messages.success(request, _("Your password is changed and every session is signed out. Sign in with it now."))
         return redirect("accounts:signin")

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.forms import NewPasswordForm
 from accounts.models import User
 from accounts.sessions import account_secure_after_intrusion
 from security.alerts import not_me_claim
@@ -53,7 +53,7 @@ def recovery_cancel_signed_in(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:security")
 
 
-@sensitive_post_parameters("new_password1", "new_password2")
+@sensitive_post_parameters("new_password")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def not_me(request: HttpRequest, token: str) -> HttpResponse:
@@ -72,9 +72,9 @@ def not_me(request: HttpRequest, token: str) -> HttpResponse:
         flow_end(request, NOT_ME_FLOW)
         return render(request, "accounts/not_me.html", {"expired": True}, status=404)
     if state["step"] == "password":
-        form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+        form = NewPasswordForm(user, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            password_set(user=user, new_password=form.cleaned_data["new_password1"], request=request, reason="not_me")
+            password_set(user=user, new_password=form.cleaned_data["new_password"], request=request, reason="not_me")
             flow_end(request, NOT_ME_FLOW)
             messages.success(
                 request, _("Your password is changed and every session is signed out. Sign in with your new password.")

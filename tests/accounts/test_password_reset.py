@@ -58,7 +58,7 @@ def test_a_reset_with_the_emailed_code_sets_a_new_password_and_ends_everything(s
     client.post(URL, {"code": last_code_sent_to(shopper.email, mailoutbox)})
 
     assert 'autocomplete="new-password"' in client.get(URL).content.decode()
-    response = client.post(URL, {"new_password1": NEW, "new_password2": NEW})
+    response = client.post(URL, {"new_password": NEW})
 
     assert response.headers["Location"] == "/account/signin/"
     shopper.refresh_from_db()
@@ -79,7 +79,7 @@ def test_2sv_is_not_bypassed(shopper, authenticator, backup_codes, mailoutbox):
 
     page = client.get(URL).content.decode()
     assert "we need a second code too" in page
-    skipped = client.post(URL, {"new_password1": NEW, "new_password2": NEW})  # jump straight to the password
+    skipped = client.post(URL, {"new_password": NEW})  # jump straight to the password
     assert skipped.status_code == 200
     shopper.refresh_from_db()
     assert not shopper.check_password(NEW)
@@ -87,7 +87,7 @@ def test_2sv_is_not_bypassed(shopper, authenticator, backup_codes, mailoutbox):
     device = BackupCodeDevice.objects.get(user=shopper)
     client.get(URL + f"?method={device.persistent_id}")
     client.post(URL + f"?method={device.persistent_id}", {"do": "verify", "code": backup_codes[0]})
-    client.post(URL, {"new_password1": NEW, "new_password2": NEW})
+    client.post(URL, {"new_password": NEW})
     shopper.refresh_from_db()
     assert shopper.check_password(NEW)
 

@@ -202,7 +202,8 @@ def test_failing_the_code_step_out_warns_the_owner_once_an_hour(client, shopper,
     warnings = [m for m in mailoutbox if "could not finish signing in" in m.subject]
     assert len(warnings) == 1
     assert "someone may know your password" in warnings[0].body
-    assert "turn on two-step verification" in warnings[0].body
+    assert "turn on two-step verification" not in warnings[0].body  # 2SV is on: it stopped them
+    assert "two-step verification stopped them" in warnings[0].body
 
 
 def test_sign_out_everywhere_ends_other_sessions_and_revokes_trusted_devices(shopper, password, authenticator):

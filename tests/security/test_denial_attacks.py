@@ -223,7 +223,7 @@ def test_at_the_ceiling_the_owner_still_gets_in_by_a_trusted_browser_or_a_reset_
     assert "we need a second code too" in text(resetter.get(RESET))
     resetter.get(RESET + f"?method={device.persistent_id}")
     resetter.post(RESET + f"?method={device.persistent_id}", {"do": "verify", "code": backup_codes[1]})
-    done = resetter.post(RESET, {"new_password1": NEW, "new_password2": NEW})
+    done = resetter.post(RESET, {"new_password": NEW})
     assert done.headers["Location"] == SIGNIN, gist(done)
     assert streak(shopper) == 0
     later = Client()
@@ -691,7 +691,7 @@ def test_an_attacker_with_the_password_cannot_use_up_the_owners_password_reset(s
     assert CAP_WORDS not in text(asked)
     assert "we've emailed it a 6-digit code" in text(asked)
     owner.post(RESET, {"code": last_code_sent_to(shopper.email, mailoutbox)})
-    done = owner.post(RESET, {"new_password1": NEW, "new_password2": NEW})
+    done = owner.post(RESET, {"new_password": NEW})
     assert done.headers["Location"] == SIGNIN, gist(done)
 
 
@@ -725,7 +725,7 @@ def test_this_wasnt_me_after_an_email_change_rescues_through_the_old_address_onc
     rescue_code = last_code_sent_to("jo.shopper@example.com", mailoutbox)
     assert len([m for m in mailoutbox if "attacker@evil.example" in m.to]) == to_attacker_before  # nothing to them
     owner.post(link, {"do": "verify", "code": rescue_code})
-    done = owner.post(link, {"new_password1": NEW, "new_password2": NEW})
+    done = owner.post(link, {"new_password": NEW})
     assert done.headers["Location"] == SIGNIN, gist(done)
     shopper.refresh_from_db()
     assert shopper.check_password(NEW)
@@ -740,7 +740,7 @@ def test_after_this_wasnt_me_the_owner_gets_in_and_the_intruders_address_gets_no
     owner = Client()
     code_page_open(owner, link)
     owner.post(link, {"do": "verify", "code": last_code_sent_to("jo.shopper@example.com", mailoutbox)})
-    owner.post(link, {"new_password1": NEW, "new_password2": NEW})
+    owner.post(link, {"new_password": NEW})
     run_pending_on_commit()
     to_attacker = len([m for m in mailoutbox if "attacker@evil.example" in m.to])
 
@@ -776,7 +776,7 @@ def test_this_wasnt_me_on_a_2sv_account_asks_for_a_second_factor_before_a_new_pa
     page = text(owner.get(link))
     assert "also needs a code from one of your methods" in page
     assert "I can't use any of these methods" in page
-    skipped = owner.post(link, {"new_password1": NEW, "new_password2": NEW})  # straight to a new password
+    skipped = owner.post(link, {"new_password": NEW})  # straight to a new password
     shopper.refresh_from_db()
     assert skipped.status_code == 200 and not shopper.check_password(NEW)
 
@@ -790,7 +790,7 @@ def test_this_wasnt_me_on_a_2sv_account_asks_for_a_second_factor_before_a_new_pa
     device = backup_device(shopper)
     owner.get(link + f"?method={device.persistent_id}")
     owner.post(link + f"?method={device.persistent_id}", {"do": "verify", "code": backup_codes[0]})
-    done = owner.post(link, {"new_password1": NEW, "new_password2": NEW})
+    done = owner.post(link, {"new_password": NEW})
     assert done.headers["Location"] == SIGNIN, gist(done)
     shopper.refresh_from_db()
     assert shopper.check_password(NEW)
