@@ -32,7 +32,7 @@ from webauthn.helpers.structs import (
 
 from config.crypto import keyed_hash
 from security.alerts import security_record
-from security.flows import flow_end, flow_get, flow_start
+from security.flows import flow_get, flow_save, flow_start
 from security.models import Passkey, SecurityEvent
 from security.trusted_devices import device_name
 
@@ -69,19 +69,33 @@ def _user_handle(user) -> bytes:
 
 
 def _challenge_keep(request: HttpRequest, flow: str, options, user=None) -> dict:
-    challenge = options.challenge.hex()
-    flow_start(request, flow, step="ceremony", lifetime=CHALLENGE_SECONDS, challenge=challenge, user_id=_pk(user))
+    """Keep the ceremony's challenge in the session (with the account it is for). A few can be live at once: the
+    sign-in page's autofill and its button each ask for one, and either may answer."""
+    state = flow_get(request, flow)
+    live = [c for c in (state or {}).get("challenges", []) if c["user_id"] == _pk(user)][-2:]
+    live.append({"challenge": options.challenge.hex(), "user_id": _pk(user)})
+    flow_start(request, flow, step="ceremony", lifetime=CHALLENGE_SECONDS, challenges=live)
     return json.loads(options_to_json(options))
 
 
-def _challenge_take(request: HttpRequest, flow: str, user=None) -> bytes:
-    """This session's challenge for the ceremony (made for this user), removed so it can be used once; refused
-    when none is live."""
+def _challenge_take(request: HttpRequest, flow: str, credential: dict, user=None) -> bytes:
+    """The challenge this answer was made for, if this session holds it for this account: removed, so it works
+    once. Refused when there is none (expired, used, another session's or another account's)."""
+    expired = PasskeyRefused(_("That passkey request has expired. Try again."))
+    try:
+        client_data = json.loads(base64url_to_bytes(credential["response"]["clientDataJSON"]))
+        answered = base64url_to_bytes(client_data["challenge"]).hex()
+    except (KeyError, TypeError, ValueError) as error:
+        raise expired from error
     state = flow_get(request, flow)
-    flow_end(request, flow)
-    if state is None or time.time() > state["expires"] or state.get("user_id") != _pk(user):
-        raise PasskeyRefused(_("That passkey request has expired. Try again."))
-    return bytes.fromhex(state["challenge"])
+    if state is None or time.time() > state["expires"]:
+        raise expired
+    wanted = {"challenge": answered, "user_id": _pk(user)}
+    if wanted not in state["challenges"]:
+        raise expired
+    state["challenges"].remove(wanted)
+    flow_save(request, flow, state)
+    return bytes.fromhex(answered)
 
 
 def _pk(user):
@@ -110,7 +124,7 @@ def passkey_registration_options(*, request: HttpRequest, user) -> dict:
 
 def passkey_register(*, request: HttpRequest, user, credential: dict, name: str = "") -> Passkey:
     """Check a new passkey's response and keep it; the email is told."""
-    challenge = _challenge_take(request, REGISTER_FLOW, user)
+    challenge = _challenge_take(request, REGISTER_FLOW, credential, user)
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -153,7 +167,7 @@ def passkey_authentication_options(*, request: HttpRequest, user=None) -> dict:
 
 def passkey_authenticate(*, request: HttpRequest, credential: dict, user=None) -> Passkey:
     """The passkey a right assertion proves (only among `user`'s when given), with its counter moved on."""
-    challenge = _challenge_take(request, AUTHENTICATE_FLOW, user)
+    challenge = _challenge_take(request, AUTHENTICATE_FLOW, credential, user)
     refused = PasskeyRefused(_("That passkey wasn't accepted. Try again, or use your password."))
     try:
         raw_id = base64url_to_bytes(credential["rawId"])

@@ -62,5 +62,5 @@ def signin_code_passkey(request: HttpRequest) -> JsonResponse:
     except PasskeyRefused as refusal:
         return JsonResponse({"error": refusal.message}, status=400)
     response = JsonResponse({"redirect": pending["next"]})
-    signin_complete(request=request, response=response, user=user, device=passkey)
+    signin_complete(request=request, response=response, user=user, device=passkey, trust=body.get("trust") is True)
     return response

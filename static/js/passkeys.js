@@ -80,7 +80,12 @@
       });
     }
     const nameField = box.querySelector("input[name=name]");
-    const body = { credential: answer(credential), name: nameField ? nameField.value : "" };
+    const trust = document.getElementById("id_trust"); // the code page's "Don't require codes on this device"
+    const body = {
+      credential: answer(credential),
+      name: nameField ? nameField.value : "",
+      trust: Boolean(trust && trust.checked),
+    };
     const result = await post(box.dataset.verifyUrl, token, body);
     if (result.redirect) {
       window.location.assign(result.redirect);
