@@ -64,7 +64,7 @@ def test_sign_up_sign_out_and_sign_in_again(page: Page, look, catalog, mailoutbo
     page.get_by_label("Email address").fill("robin.reader@example.com")
     page.get_by_label("Password", exact=True).fill("tidy lantern orbit 42")
     look("sign-in-filled")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator(".account-menu summary")).to_contain_text("Hello, Robin")
 
@@ -73,7 +73,7 @@ def test_a_wrong_password_says_so_plainly_and_keeps_the_email(page: Page, look, 
     page.goto("/account/signin/")
     page.get_by_label("Email address").fill(shopper.email)
     page.get_by_label("Password", exact=True).fill("not my password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("That email and password don't match an account.")
@@ -102,11 +102,11 @@ def test_a_page_that_needs_sign_in_comes_back_after_it(page: Page, look, shopper
 
     page.get_by_label("Email address").fill(shopper.email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_text("We don't recognise this browser")).to_be_visible()  # a new browser: a code first
     look("new-browser-code")
     page.get_by_label("Code", exact=True).fill(last_code_sent_to(shopper.email, mailoutbox))
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     expect(page.get_by_role("heading", name="Login & security")).to_be_visible()
     expect(page.get_by_text(shopper.email)).to_be_visible()

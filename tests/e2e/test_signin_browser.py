@@ -15,7 +15,7 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.goto("/account/signin/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_a_trusted_browser_skips_the_code_and_a_new_one_does_not(
@@ -29,7 +29,7 @@ def test_a_trusted_browser_skips_the_code_and_a_new_one_does_not(
     look("code-step")
     page.get_by_label("Code", exact=True).fill(authenticator.app.now())
     trust.check()
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.locator(".account-menu summary")).to_contain_text("Hello, Jo")
     assert TrustedDevice.objects.filter(user=shopper).count() == 1
 
@@ -56,7 +56,7 @@ def test_choosing_a_backup_code_at_sign_in(page: Page, look, shopper, password, 
     expect(page.get_by_text("Enter one of your backup codes.")).to_be_visible()
     look("backup-code-step")
     page.get_by_label("Code", exact=True).fill(backup_codes[0])
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     expect(page.locator(".account-menu summary")).to_contain_text("Hello, Jo")
 
@@ -64,7 +64,7 @@ def test_choosing_a_backup_code_at_sign_in(page: Page, look, shopper, password, 
 def test_a_wrong_code_at_sign_in_says_what_to_do(page: Page, look, shopper, password, authenticator):
     sign_in(page, shopper.email, password)
     page.get_by_label("Code", exact=True).fill("000000")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     expect(page.get_by_text("That code isn't right. You have 4 tries left.")).to_be_visible()
     expect(page.get_by_label("Code", exact=True)).to_have_attribute("aria-invalid", "true")
@@ -78,7 +78,7 @@ def test_recovery_is_started_in_a_new_browser_and_seen_and_cancelled_in_a_signed
 
     sign_in(page, shopper.email, password)  # the owner, still signed in somewhere with the app
     page.get_by_label("Code", exact=True).fill(authenticator.app.now())
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     sign_in(other_browser, shopper.email, password)  # someone at the code step with no method to hand
     other_browser.get_by_role("link", name="I can't use any of these methods").click()
