@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test lint lock clean bench-signin bench-messaging bench-handoff bench-overload
+.PHONY: run test lint lock clean bench-signin bench-messaging bench-handoff bench-overload bench-otp-api
 
 # The embedded default: SQLite, eager Celery, messages to the console and var/outbox/.
 run: export DEBUG ?= true
@@ -37,6 +37,10 @@ bench-handoff: $(VENV)/.installed-test
 BENCH_SECONDS ?= 30
 bench-overload: $(VENV)/.installed-test
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.overload --seconds $(BENCH_SECONDS)
+
+# The OTP API: VerifyOTPMessage calls per second and latency with boto3, beside a bare request, on gunicorn.
+bench-otp-api: $(VENV)/.installed-test
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m tests.bench.otp_api --calls 2000
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .

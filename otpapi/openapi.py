@@ -106,6 +106,17 @@ def openapi_document(*, prefix: str) -> dict:
             "schemas": {
                 "SendOTPMessageRequestParameters": {
                     "type": "object",
+                    "example": {
+                        "Channel": "SMS",
+                        "BrandName": "ExampleCorp",
+                        "CodeLength": 6,
+                        "ValidityPeriod": 10,
+                        "AllowedAttempts": 3,
+                        "Language": "en-GB",
+                        "OriginationIdentity": "ExampleCorp",
+                        "DestinationIdentity": "+447911123456",
+                        "ReferenceId": "signin-42",
+                    },
                     "required": ["BrandName", "Channel", "DestinationIdentity", "ReferenceId"],
                     "properties": {
                         "AllowedAttempts": {"type": "integer", "minimum": 1, "maximum": 5, "default": 3},
@@ -128,6 +139,7 @@ def openapi_document(*, prefix: str) -> dict:
                 },
                 "VerifyOTPMessageRequestParameters": {
                     "type": "object",
+                    "example": {"DestinationIdentity": "+447911123456", "ReferenceId": "signin-42", "Otp": "123456"},
                     "required": ["DestinationIdentity", "Otp", "ReferenceId"],
                     "properties": {
                         "DestinationIdentity": {"type": "string", "minLength": 1, "maxLength": 254},

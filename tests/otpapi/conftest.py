@@ -16,9 +16,11 @@ from django.conf import settings
 from messaging.backends import locmem
 from otpapi.keys import access_key_create, application_create
 from tests.helpers import run_pending_on_commit
+from tests.messaging.conftest import fake_twilio_server  # noqa: F401  (the real worker's fixtures)
+from tests.messaging.real_worker import clean_broker, fake, real_parts, start_worker  # noqa: F401
 
 PHONE = "+447911123456"
-OTHER_PHONE = "+447911654321"
+OTHER_PHONE = "+447911123457"
 PREMIUM = "+19005550100"  # US premium rate (900)
 BLOCKED_COUNTRY = "+79123456789"  # a Russian mobile: 7 is not in MESSAGING_ALLOWED_COUNTRY_CODES
 
