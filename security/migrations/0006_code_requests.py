@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('security', '0005_trusted_device_session'),
+        ("security", "0005_trusted_device_session"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='passwordresetrequest',
-            name='by_text',
+            model_name="passwordresetrequest",
+            name="by_text",
             field=models.BooleanField(default=False, help_text="Text the code to the account's mobile number"),
         ),
         migrations.AddField(
-            model_name='passwordresetrequest',
-            name='purpose',
-            field=models.CharField(default='password_reset', max_length=32),
+            model_name="passwordresetrequest",
+            name="purpose",
+            field=models.CharField(default="password_reset", max_length=32),
         ),
     ]
