@@ -7,7 +7,8 @@ from accounts.cards import card_brand
 from accounts.models import Address, PaymentCard
 from security.alerts import security_record
 from security.display import mask_email, mask_phone
-from security.models import PhoneDevice, SecurityEvent
+from security.models import SecurityEvent
+from security.phones import two_step_phones_move
 from security.trusted_devices import trusted_devices_revoke
 
 
@@ -26,17 +27,19 @@ def email_change(*, user, new_email: str, request: HttpRequest) -> None:
         )
 
 
-def phone_change(*, user, new_phone: str, request: HttpRequest) -> None:
-    """The new number is proved; where the old one was a 2SV method, the method moves with it. The old number and
-    the email are told."""
+def phone_change(*, user, new_phone: str, request: HttpRequest, move_two_step_from: str = "") -> int:
+    """The new number is proved; the 2SV phones on the old number move with it (one phone story), and so does
+    the one on `move_two_step_from` when the shopper ticked it. The old number and the email are told.
+    Returns how many 2SV phones moved."""
     old_phone = user.phone
     with transaction.atomic():
         user.phone = new_phone
         user.save(update_fields=["phone"])
-        if old_phone:
-            PhoneDevice.objects.filter(user=user, number=old_phone).update(
-                number=new_phone, name=f"Phone {new_phone[-4:]}"
-            )
+        moved = sum(
+            two_step_phones_move(user=user, old_number=number, new_number=new_phone)
+            for number in dict.fromkeys([old_phone, move_two_step_from])
+            if number
+        )
         trusted_devices_revoke(user=user, request=request)
         security_record(
             user=user,
@@ -45,6 +48,7 @@ def phone_change(*, user, new_phone: str, request: HttpRequest) -> None:
             sms_to=old_phone,
             new_contact=mask_phone(new_phone),
         )
+    return moved
 
 
 def address_save(*, user, form, request: HttpRequest, make_default: bool = False):

@@ -8,6 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.cards import luhn_valid
 from accounts.models import Address, User, normalize_email
+from security.display import mask_phone
+from security.phone_input import (
+    PhoneInput,
+    PhoneNumberField,
+    default_region,
+    phone_kind_error,
+    region_of,
+)
+from security.phones import phone_story
 
 
 class SignUpForm(forms.Form):
@@ -161,30 +170,42 @@ class NewEmailForm(forms.Form):
 
 
 class NewPhoneForm(forms.Form):
-    value = forms.CharField(
-        label=_("New mobile number"),
-        max_length=24,
-        help_text=_("With the country code, for example +44 7911 123456."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel", "autofocus": True}),
-    )
+    """A new mobile number, read in the country chosen beside it; where 2SV texts another number, a tick moves
+    those codes to the new number too."""
 
-    def __init__(self, user: User, *args, **kwargs):
+    value = PhoneNumberField(label=_("New mobile number"), widget=PhoneInput(attrs={"autofocus": True}))
+    move_two_step = forms.BooleanField(required=False, initial=True)
+
+    def __init__(self, user: User, *args, region: str | None = None, **kwargs):
         self.user = user
+        self.story = phone_story(user)
+        if not self.story.contact and self.story.two_step:
+            kwargs.setdefault("initial", {}).setdefault("value", self.story.two_step[0])  # the number 2SV texts
         super().__init__(*args, **kwargs)
+        self.fields["value"].prepare(
+            region=region or region_of(self.story.contact) or default_region(),
+            data=self.data,
+            name=self.add_prefix("value"),
+        )
+        if self.story.move_offer:
+            self.fields["move_two_step"].label = _(
+                "Also send my two-step verification codes to the new number, instead of %(number)s"
+            ) % {"number": mask_phone(self.story.move_offer)}
+        else:
+            del self.fields["move_two_step"]
 
     def clean_value(self) -> str:
-        import phonenumbers
-
-        try:
-            number = phonenumbers.parse(self.cleaned_data["value"], None)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise ValidationError(_("Enter a mobile number with its country code, starting with +."), code="invalid")
-        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        e164 = self.cleaned_data["value"]
+        if e164 and (error := phone_kind_error(e164, channel="sms")):
+            raise error
         if e164 == self.user.phone:
             raise ValidationError(_("That is already your mobile number."), code="same")
         return e164
+
+    @property
+    def move_two_step_from(self) -> str:
+        """The 2SV number to move to the new one (besides the old mobile number's, which always moves)."""
+        return self.story.move_offer if self.cleaned_data.get("move_two_step") else ""
 
 
 class AddressForm(forms.ModelForm):

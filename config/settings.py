@@ -162,6 +162,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The country a phone number is read in when the shopper has chosen none and nothing better is known (the
+# picker guesses from their last choice, their numbers, the request's country and their language first).
+PHONENUMBER_DEFAULT_REGION = env_str("PHONENUMBER_DEFAULT_REGION", "GB")
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_TZ = True

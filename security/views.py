@@ -33,6 +33,8 @@ from security.methods import (
 )
 from security.models import AuthenticatorDevice, PhoneDevice, SecurityEvent
 from security.passkeys import passkeys_for
+from security.phone_input import phone_region_guess, phone_region_remember
+from security.phones import contact_phone_adopt, phone_story
 from security.redirects import safe_next_path
 from security.step_up import PENDING_ACTION, grant_give, pending_action_get, step_up_required
 from security.vocabulary import Purpose, StepUpAction
@@ -182,6 +184,16 @@ def authenticator_enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _phone_form(request, data) -> PhoneForm:
+    """The number, offered as the account's mobile number when it isn't a 2SV phone yet (one phone story)."""
+    story = phone_story(request.user)
+    initial = {"channel": request.GET.get("channel", "sms")}
+    if story.contact and not story.contact_is_two_step:
+        initial["number"] = story.contact
+    region = phone_region_guess(request, numbers=(story.contact, *story.two_step))
+    return PhoneForm(data, initial=initial, region=region, contact_phone=story.contact)
+
+
 @login_required
 @step_up_required(StepUpAction.TWO_STEP)
 @never_cache
@@ -196,7 +208,7 @@ def phone_enrol(request: HttpRequest) -> HttpResponse:
         flow_end(request, PHONE_FLOW)
         return redirect(request.get_full_path())
     entering = request.method == "POST" and "number" in request.POST
-    phone_form = PhoneForm(request.POST if entering else None, initial={"channel": request.GET.get("channel", "sms")})
+    phone_form = _phone_form(request, request.POST if entering else None)
     if entering and phone_form.is_valid():
         number, channel = phone_form.cleaned_data["number"], phone_form.cleaned_data["channel"]
         if PhoneDevice.objects.filter(user=request.user, number=number, confirmed=True).exists():
@@ -208,7 +220,18 @@ def phone_enrol(request: HttpRequest) -> HttpResponse:
                 request=request, user=request.user, purpose=Purpose.VERIFY_PHONE, method=channel, destination=number
             )
             if sending.sent:
-                flow_start(request, PHONE_FLOW, step="code", number=number, channel=channel, role=role, code=code_state)
+                phone_region_remember(request, number)
+                also_contact = phone_form.cleaned_data["also_contact"] and phone_form.offers_also_contact
+                flow_start(
+                    request,
+                    PHONE_FLOW,
+                    step="code",
+                    number=number,
+                    channel=channel,
+                    role=role,
+                    code=code_state,
+                    also_contact=also_contact,
+                )
                 return redirect(request.get_full_path())
             phone_form.add_error("number", sending.message)
     if pending is None or entering:
@@ -230,6 +253,8 @@ def phone_enrol(request: HttpRequest) -> HttpResponse:
             confirmed=not _adding_in_setup(request),
             request=request,
         )
+        if pending.get("also_contact"):
+            contact_phone_adopt(user=request.user, number=pending["number"], request=request)
         return _enrolled(request, device, pending["role"])
     return render(request, "security/phone.html", {"role": role, "pending": pending, **step.context})
 

@@ -29,6 +29,7 @@ from security.events import COULD_BE_AN_INTRUDER, recent_events
 from security.methods import two_step_summary
 from security.models import SecurityEvent
 from security.passkeys import passkeys_for
+from security.phones import phone_story
 from security.recovery import (
     recovery_open,
 )
@@ -169,5 +170,6 @@ def security(request: HttpRequest) -> HttpResponse:
             "this_device_id": trusted_device_current(request),
             "recovery": recovery_open(request.user),
             "passkeys": passkeys_for(request.user),
+            "phone_story": phone_story(request.user),
         },
     )

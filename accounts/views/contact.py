@@ -14,6 +14,8 @@ from config.ratelimit import limit_hit
 from security.code_step import code_step_run, new_destination_option, new_destination_start
 from security.flows import flow_end, flow_get, flow_save, flow_start
 from security.models import Method
+from security.phone_input import phone_region_guess, phone_region_remember
+from security.phones import phone_story
 from security.step_up import step_up_required
 from security.vocabulary import Purpose, StepUpAction
 
@@ -24,9 +26,18 @@ KINDS = {
 }
 
 
+def _form(request: HttpRequest, kind: str):
+    data = request.POST if request.method == "POST" else None
+    if kind == "email":
+        return NewEmailForm(request.user, data)
+    story = phone_story(request.user)
+    region = phone_region_guess(request, numbers=(story.contact, *story.two_step))
+    return NewPhoneForm(request.user, data, region=region)
+
+
 def _contact_change(request: HttpRequest, *, kind: str) -> HttpResponse:
     """Enter the new email or number; then prove it with a code sent to it (the shared code step)."""
-    form_class, method, purpose = KINDS[kind]
+    _form_class, method, purpose = KINDS[kind]
     state = flow_get(request, FLOW)
     if state is not None and state["kind"] != kind:
         state = None
@@ -34,7 +45,7 @@ def _contact_change(request: HttpRequest, *, kind: str) -> HttpResponse:
         flow_end(request, FLOW)
         return redirect(request.path)
     if state is None:
-        form = form_class(request.user, request.POST if request.method == "POST" else None)
+        form = _form(request, kind)
         if request.method == "POST" and form.is_valid():
             if not limit_hit("new_destination_codes_per_account", str(request.user.pk)).allowed:
                 form.add_error("value", _("You've asked for several codes recently. Please try again in an hour."))
@@ -44,7 +55,11 @@ def _contact_change(request: HttpRequest, *, kind: str) -> HttpResponse:
                     request=request, user=request.user, purpose=purpose, method=method, destination=value
                 )
                 if sending.sent:
-                    flow_start(request, FLOW, step="code", kind=kind, value=value, code=code_state)
+                    extra = {}
+                    if kind == "phone":
+                        phone_region_remember(request, value)
+                        extra["move_two_step_from"] = form.move_two_step_from
+                    flow_start(request, FLOW, step="code", kind=kind, value=value, code=code_state, **extra)
                     return redirect(request.path)
                 form.add_error("value", sending.message)
         return render(request, "accounts/contact_change.html", {"kind": kind, "form": form})
@@ -55,11 +70,22 @@ def _contact_change(request: HttpRequest, *, kind: str) -> HttpResponse:
         return redirect(request.path)
     if step.passed:
         flow_end(request, FLOW)
-        change = email_change if kind == "email" else phone_change
-        change(user=request.user, **{f"new_{kind}": state["value"]}, request=request)
-        messages.success(
-            request, _("Your email address is changed.") if kind == "email" else _("Your mobile number is changed.")
-        )
+        if kind == "email":
+            email_change(user=request.user, new_email=state["value"], request=request)
+            messages.success(request, _("Your email address is changed."))
+        else:
+            moved = phone_change(
+                user=request.user,
+                new_phone=state["value"],
+                request=request,
+                move_two_step_from=state.get("move_two_step_from", ""),
+            )
+            messages.success(
+                request,
+                _("Your mobile number is changed, and your two-step verification codes go to it too.")
+                if moved
+                else _("Your mobile number is changed."),
+            )
         return redirect("accounts:security")
     return render(request, "accounts/contact_change.html", {"kind": kind, **step.context})
 

@@ -1,6 +1,8 @@
 """The country picker beside a phone field, on a phone and a desktop: chosen by keyboard, a national number typed,
 the code arrives at the number in international form, and axe finds nothing serious."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -44,3 +46,26 @@ def test_choosing_the_country_by_keyboard_and_typing_a_national_number(page: Pag
     expect(page.get_by_role("status")).to_contain_text("Your mobile number is changed.")
     expect(page.get_by_text("+33 6 12 34 56 78")).to_be_visible()
     look("security")
+
+
+def test_the_2sv_phone_is_offered_as_the_mobile_number_at_enrolment(page: Page, look, shopper, password, mailoutbox):
+    sign_in(page, shopper, password, mailoutbox)
+    page.goto("/account/security/")
+    page.get_by_role("link", name="Turn on two-step verification").click()
+    send_code(page, "We'll email a 6-digit code to j•••@example.com.")
+    code_field(page).fill(last_code_sent_to(shopper.email, mailoutbox))
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("link", name=re.compile("Text message")).click()
+
+    tick = page.get_by_role("checkbox", name="Also send my order and account texts to this number")
+    expect(tick).to_be_checked()  # the account has no mobile number yet
+    expect(page.get_by_role("combobox", name="Country code")).to_have_value("GB")
+    page.get_by_role("textbox", name="Mobile number").fill("07400 123456")
+    look("enrol")
+    page.get_by_role("button", name="Send a code").click()
+    code_field(page).fill(last_code_sent_to("+447400123456"))
+    page.get_by_role("button", name="Verify").click()
+
+    expect(page.get_by_role("heading", name="Add a backup method")).to_be_visible()
+    shopper.refresh_from_db()
+    assert shopper.phone == "+447400123456"
