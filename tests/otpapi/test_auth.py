@@ -1,7 +1,10 @@
 """SigV4 as AWS checks it: a wrong, tampered, stale, unsigned or revoked request gets Pinpoint's 403 and sends
 nothing; keys never show up in logs."""
 
+import json
+import socket
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import botocore.auth
 import pytest
@@ -102,8 +105,19 @@ def test_a_request_copied_on_the_wire_cannot_verify_a_spent_code(pinpoint, otp_a
     assert verify(pinpoint, otp_app, code_in(message_to(PHONE))) is True
 
     (original,) = captured
-    replay = requests.post(original.url, data=original.body, headers=dict(original.headers.items()), timeout=10)
-    assert replay.status_code == 200 and replay.json() == {"Valid": False}
+    # Raw bytes on a socket: a client library (or an instrumentation such as Sentry's) must not touch the copy.
+    parts = urlsplit(original.url)
+    lines = [f"POST {parts.path} HTTP/1.1", f"Host: {parts.netloc}", "Connection: close"]
+    for name, value in original.headers.items():
+        lines.append(f"{name}: {value.decode() if isinstance(value, bytes) else value}")
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as connection:
+        connection.sendall("\r\n".join(lines).encode() + b"\r\n\r\n" + original.body)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _blank, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), answer
+    assert json.loads(body) == {"Valid": False}
 
 
 @pytest.mark.parametrize(
