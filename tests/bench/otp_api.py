@@ -17,7 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from tests.bench.signin import ROOT, ensure_database, free_port
+from tests.bench.signin import ROOT, bench_database_prepare, free_port
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "tests.bench.otp_api_settings"
 CODE = "123456"
@@ -100,12 +100,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (it is created if missing).")
-    ensure_database(url)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    env = bench_database_prepare(collectstatic=True)  # WhiteNoise wants the folder
 
     import boto3
     import django
@@ -121,7 +116,7 @@ def main() -> None:
     server = subprocess.Popen(
         [
             *(str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"),
-            *("-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--log-level", "warning", "--access-logfile", ""),
+            *("-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--log-level", "warning", "--access-logfile", "/dev/null"),
         ],
         cwd=ROOT,
         env=env,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from tests.bench.signin import PASSWORD, ensure_database, free_port
+from tests.bench.signin import PASSWORD, bench_database_prepare, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 os.environ["DJANGO_SETTINGS_MODULE"] = "tests.bench.settings"
@@ -207,13 +207,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--capacity-seconds", type=float, default=8)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (it is created if missing).")
-    ensure_database(url)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    env = bench_database_prepare(collectstatic=True)
 
     import django
 
