@@ -116,7 +116,8 @@ def main() -> None:
     server = subprocess.Popen(
         [
             *(str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"),
-            *("-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--log-level", "warning", "--access-logfile", "/dev/null"),
+            *("-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--log-level", "warning"),
+            *("--access-logfile", "/dev/null"),
         ],
         cwd=ROOT,
         env=env,
