@@ -52,6 +52,8 @@ def step_up_required(action: StepUpAction):
                 return view(request, *args, **kwargs)
             if request.method == "GET":
                 return redirect(step_up_url(action.value, request.get_full_path()))
+            if "intent" not in request.POST:  # only buttons that say what they do are kept (never typed secrets)
+                return redirect(step_up_url(action.value, reverse("accounts:security")))
             pending_action_keep(request, action)
             return redirect(step_up_url(action.value, reverse("security:step_up_continue")))
 
@@ -65,7 +67,9 @@ PENDING_ACTION = "step_up_action"
 
 
 def pending_action_keep(request: HttpRequest, action: StepUpAction) -> None:
-    """The POST the person made without a grant: its path, its fields (no files, no token) and what it does."""
+    """The POST the person made without a grant: its path, its fields (no files, no token) and what it does.
+    Only forms with an `intent` (buttons: Remove, Get new codes, Sign out everywhere) are kept; a form with typed
+    secrets (a password, a card number) has none, so nothing typed is ever stored or shown again."""
     fields = {key: request.POST.get(key, "")[:500] for key in list(request.POST)[:20] if key != "csrfmiddlewaretoken"}
     flow_start(
         request,

@@ -69,3 +69,19 @@ def test_removing_a_trusted_device_signs_that_browser_out_but_not_this_one(shopp
 
     assert phone_browser.get(SECURITY).status_code == 302  # signed out
     assert laptop.get(SECURITY).status_code == 200
+
+
+def test_a_form_with_typed_secrets_is_never_kept_through_step_up(shopper):
+    """A password change posted after its grant ran out: nothing typed is stored in the session or shown again."""
+    laptop = Client()
+    laptop.force_login(shopper)
+    secret = "my new secret passphrase 42"
+
+    pressed = laptop.post(
+        "/account/security/password/",
+        {"current_password": "correct horse battery staple", "new_password": secret},
+    )
+
+    assert pressed.headers["Location"].startswith("/account/verify/?action=change_password")
+    assert "continue" not in pressed.headers["Location"]
+    assert secret not in str(dict(laptop.session.items()))
