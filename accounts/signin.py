@@ -24,6 +24,7 @@ from security.trusted_devices import (
     device_name,
     trusted_device_check,
     trusted_device_create,
+    trusted_device_session_follow,
 )
 
 SIGNIN_FLOW = "signin"
@@ -53,8 +54,12 @@ def code_step_needed(*, request: HttpRequest, user: User) -> str | None:
     return None if browser_is_recognised(request=request, user=user) else SigninStep.NEW_DEVICE
 
 
-def pending_start(*, request: HttpRequest, user: User, reason: str, next_path: str) -> None:
-    flow_start(request, SIGNIN_FLOW, step=reason, user_id=user.pk, reason=reason, next=next_path)
+def pending_start(*, request: HttpRequest, user: User, reason: str, next_path: str, by_password: bool = True) -> None:
+    """`by_password` False: the first factor was an emailed code (sign in with a code), not the password; account
+    recovery, which needs the password proved, is then not offered."""
+    flow_start(
+        request, SIGNIN_FLOW, step=reason, user_id=user.pk, reason=reason, next=next_path, by_password=by_password
+    )
 
 
 def pending_get(request: HttpRequest) -> dict | None:
@@ -98,6 +103,7 @@ def signin_complete(
     new_browser = announce and not browser_is_recognised(request=request, user=user)
     pending_end(request)
     login(request, user, backend=BACKEND)  # cycles the session key: no fixation
+    trusted_device_session_follow(request=request, user=user)
     if device is not None:
         django_otp.login(request, device)
     browser_recognise(request=request, response=response, user=user)

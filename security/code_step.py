@@ -15,6 +15,7 @@ from security.challenges import CodeOutcome, CodeVerdict, challenge_resend, chal
 from security.codes import normalize_numeric
 from security.display import mask_email, mask_phone
 from security.forms import CodeForm
+from security.methods import two_step_is_on
 from security.models import SIDE_CHANNELS, Challenge, Method
 from security.verification import Option, challenge_start, verification_options
 
@@ -51,8 +52,11 @@ def code_step_run(
     form = CodeForm(request.POST if do == "verify" else None)
     switching = "method" in request.GET and request.GET["method"] != state.get("key")
     if do == "verify" and state.get("challenge_id") and not switching and form.is_valid():
-        # The hot path (a code typed for the live challenge) needs neither the method list nor a second read.
-        verdict = challenge_verify(
+        # A code from another of the account's methods (the app's on the text-message page) is looked for first,
+        # without counting anything, so a right code is never counted as a wrong one for this page's method.
+        verdict = _another_method(
+            request=request, user=user, purpose=purpose, state=state, code=form.cleaned_data["code"], options=options
+        ) or challenge_verify(
             challenge_id=state["challenge_id"],
             user=user,
             purpose=purpose,
@@ -60,18 +64,6 @@ def code_step_run(
             request=request,
         )
         step.outcome = verdict.outcome
-        if not verdict.passed and verdict.outcome == CodeOutcome.WRONG:
-            verdict = (
-                _another_method(
-                    request=request,
-                    user=user,
-                    purpose=purpose,
-                    state=state,
-                    code=form.cleaned_data["code"],
-                    options=options,
-                )
-                or verdict
-            )
         if verdict.passed:
             step.passed, step.device = True, verdict.device
             return step
@@ -130,6 +122,10 @@ def code_step_run(
 def _another_method(*, request: HttpRequest, user, purpose: str, state: dict, code: str, options) -> CodeVerdict | None:
     """A code from another of the account's methods typed on this page (the app's code on the text-message page,
     a backup code anywhere): recognised without counting a try, then checked through its own challenge."""
+    if state.get("key", "").lower().split("/")[0].endswith(("authenticatordevice", "backupcodedevice")):
+        return None  # this page's own method is one of them: its challenge checks the code
+    if not two_step_is_on(user):
+        return None  # only 2SV accounts have other methods to look at
     typed = normalize_numeric(code)
     for other in options or verification_options(user):
         if other.key == state.get("key") or other.method not in {Method.AUTHENTICATOR, Method.BACKUP_CODE}:

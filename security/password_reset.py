@@ -24,7 +24,8 @@ from messaging.guards import Budget
 from security.challenges import STRANGER_FAILURES, challenge_binding, challenge_issue, challenge_mark_passed
 from security.codes import code_hash, normalize_numeric, same_hash
 from security.events import client_ip
-from security.models import Method, PasswordResetRequest
+from security.methods import two_step_is_on
+from security.models import Challenge, Method, PasswordResetRequest
 from security.vocabulary import Purpose
 
 
@@ -72,7 +73,9 @@ def password_reset_code_send(*, reset_id: int) -> None:
     reset = PasswordResetRequest.objects.select_related("user").filter(pk=reset_id).first()
     if reset is None or reset.user is None or reset.challenge_id:
         return
-    if reset.by_text and reset.user.phone:  # "Text me a code": the phone has its own cap (the stranger budget)
+    # "Text me a code" only without 2SV: with 2SV the phone is (often) the second factor, and one phone must never
+    # stand for both. The phone has its own cap (the stranger budget).
+    if reset.by_text and reset.user.phone and not two_step_is_on(reset.user):
         method, destination, budget = Method.SMS, reset.user.phone, Budget.STRANGER
     else:
         method, destination, budget = Method.EMAIL, "", Budget.CHECKED
@@ -118,7 +121,8 @@ def password_reset_code_check(*, reset_id: int, code: str, request: HttpRequest)
         # touches the challenge.
         challenge = reset.challenge
         binding = challenge_binding(challenge) if challenge is not None else f"reset-decoy:{reset.pk}"
-        if same_hash(code_hash(typed, bound_to=binding), challenge.code_hash if challenge is not None else ""):
+        live = challenge is not None and challenge.state == Challenge.State.ACTIVE  # a passed code works once
+        if same_hash(code_hash(typed, bound_to=binding), challenge.code_hash if live else ""):
             challenge_mark_passed(challenge=challenge, request=request)
             return ResetCheck(True)
         if ip:

@@ -75,6 +75,16 @@ def trusted_device_check(*, request: HttpRequest, user) -> TrustedDevice | None:
     return device
 
 
+def trusted_device_session_follow(*, request: HttpRequest, user) -> None:
+    """After a sign-in on a trusted browser: its device now names this session, so removing the device from
+    elsewhere signs this session out."""
+    token = _browser_token(request)
+    if token is not None:
+        TrustedDevice.objects.filter(user=user, token_hash=_token_hash(token), revoked_at__isnull=True).update(
+            session_key=request.session.session_key or ""
+        )
+
+
 def trusted_device_create(*, request: HttpRequest, response: HttpResponse, user) -> TrustedDevice:
     token = _browser_token_set(request=request, response=response)
     now = timezone.now()

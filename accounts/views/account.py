@@ -44,6 +44,8 @@ from security.vocabulary import StepUpAction
 @require_POST
 def trusted_devices_remove(request: HttpRequest) -> HttpResponse:
     device_id = request.POST.get("device")
+    if device_id and not device_id.isdigit():
+        raise Http404  # not "remove all"
     count = trusted_devices_revoke(
         user=request.user,
         request=request,

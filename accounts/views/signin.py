@@ -177,6 +177,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
     context = {
         "reason": reason,
         "two_step": reason == SigninStep.SECOND_FACTOR,
+        "offer_recovery": reason == SigninStep.SECOND_FACTOR and pending.get("by_password", True),
         "recovery": reason == SigninStep.RECOVERY,
         "signup": reason == SigninStep.SIGNUP,
         "offer_trust": reason in {SigninStep.SECOND_FACTOR, SigninStep.NEW_DEVICE},
@@ -206,8 +207,8 @@ def signin_recover(request: HttpRequest) -> HttpResponse:
     """ "I can't use any of these methods": the password is proved (the pending sign-in); now the email."""
     pending = pending_get(request)
     user = pending_user(pending) if pending else None
-    if user is None or pending["reason"] != SigninStep.SECOND_FACTOR:
-        return redirect("accounts:signin")
+    if user is None or pending["reason"] != SigninStep.SECOND_FACTOR or not pending.get("by_password", True):
+        return redirect("accounts:signin")  # recovery needs the password proved, not an emailed code
     state = pending.setdefault("recover", {})
     step = code_step_run(
         request=request, user=user, purpose=Purpose.RECOVERY, state=state, options=[email_option(user)]
@@ -268,7 +269,13 @@ def signin_by_code(request: HttpRequest) -> HttpResponse:
             flow_end(request, CODE_SIGNIN_FLOW)
             user = PasswordResetRequest.objects.select_related("user").get(pk=state["request_id"]).user
             if two_step_summary(user).enabled and not trusted_device_check(request=request, user=user):
-                pending_start(request=request, user=user, reason=SigninStep.SECOND_FACTOR, next_path=state["next"])
+                pending_start(
+                    request=request,
+                    user=user,
+                    reason=SigninStep.SECOND_FACTOR,
+                    next_path=state["next"],
+                    by_password=False,
+                )
                 return redirect("accounts:signin_code")  # the code replaced the password, not the second factor
             response = redirect(state["next"])
             signin_complete(request=request, response=response, user=user)
