@@ -101,11 +101,6 @@ def limit_refund(name: str, subject: str) -> None:
     _store().windows_refund(_window_keys(name, subject, int(time.time())))
 
 
-def limit_clear(name: str, subject: str) -> None:
-    """Forget every event counted for `subject` under `name` (an admin's reset)."""
-    _store().delete([key for key, _window, _most in _window_keys(name, subject, int(time.time()))])
-
-
 def backoff_attempt(name: str, *subjects: str) -> Allowance:
     """Count one attempt for every subject unless one of them still owes a wait; then refuse and count nothing."""
     now = time.time()

@@ -172,13 +172,18 @@ def refusal_text(message) -> str:
     if not message.was_refused:
         return ""
     if message.failure_reason in {FailureReason.RATE_LIMITED_DESTINATION, FailureReason.RATE_LIMITED_IP}:
-        minutes = max(1, (getattr(message, "retry_after", 0) + 59) // 60)
-        return ngettext(
-            "We've sent several codes recently. Wait %(minutes)d minute, or choose another way to get a code.",
-            "We've sent several codes recently. Wait %(minutes)d minutes, or choose another way to get a code.",
-            minutes,
-        ) % {"minutes": minutes}
+        return cap_wait_text(getattr(message, "retry_after", 0))
     return message.failure_text
+
+
+def cap_wait_text(retry_after: int) -> str:
+    """The one message for a send cap that bit: how long to wait, and the other way."""
+    minutes = max(1, (retry_after + 59) // 60)
+    return ngettext(
+        "We've sent several codes recently. Wait %(minutes)d minute, or choose another way to get a code.",
+        "We've sent several codes recently. Wait %(minutes)d minutes, or choose another way to get a code.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def challenge_binding(challenge: Challenge) -> str:

@@ -21,7 +21,13 @@ from django.utils.translation import ngettext
 
 from config.ratelimit import limit_hit, limit_peek, limits_hit
 from messaging.guards import Budget
-from security.challenges import STRANGER_FAILURES, challenge_binding, challenge_issue, challenge_mark_passed
+from security.challenges import (
+    STRANGER_FAILURES,
+    cap_wait_text,
+    challenge_binding,
+    challenge_issue,
+    challenge_mark_passed,
+)
 from security.codes import code_hash, normalize_numeric, same_hash
 from security.events import client_ip
 from security.methods import two_step_is_on
@@ -53,15 +59,7 @@ def password_reset_request(
         raise ResetRefused(_("Too many requests for this email or network. Please try again in an hour."))
     caps = limits_hit(("stranger_code_per_destination", email))
     if not caps.allowed:
-        minutes = max(1, (caps.retry_after + 59) // 60)
-        raise ResetRefused(
-            ngettext(
-                "We've sent several codes recently. Wait %(minutes)d minute, or choose another way to get a code.",
-                "We've sent several codes recently. Wait %(minutes)d minutes, or choose another way to get a code.",
-                minutes,
-            )
-            % {"minutes": minutes}
-        )
+        raise ResetRefused(cap_wait_text(caps.retry_after))
     user = get_user_model().objects.filter(email=email, is_active=True, email_verified_at__isnull=False).first()
     reset = PasswordResetRequest.objects.create(user=user, ip=ip, purpose=purpose, by_text=by_text)
     transaction.on_commit(lambda: send_password_reset_code.delay(reset.pk))
