@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -5,6 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from config.crypto import decrypt_text
 from orders.models import order_number
+
+
+def parcel_number(shipment_id: int) -> str:
+    """How couriers and shoppers see a parcel: letters first, like an order number, never mistaken for a code."""
+    return f"PCL-{shipment_id:05d}"
+
+
+def proof_photo_path(shipment: "Shipment", filename: str) -> str:
+    """Where a proof-of-delivery photo is stored: a random name, so no path can be guessed from a parcel number."""
+    return f"proof/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
 
 
 class ShipmentQuerySet(models.QuerySet):
@@ -52,6 +64,18 @@ class Shipment(models.Model):
     code_hash = models.CharField(max_length=64, blank=True, editable=False)
     code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     code_wrong_tries = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The one unlock a shopper may make of a locked code, on that delivery day (after step-up).
+    code_unlocked_on = models.DateField(null=True, blank=True, editable=False)
+    # The courier's day: the stop on the route the admin set, and the window the shopper is told.
+    route_position = models.PositiveSmallIntegerField(_("stop on the route"), null=True, blank=True)
+    window_start = models.TimeField(_("delivery window from"), null=True, blank=True)
+    window_end = models.TimeField(_("delivery window until"), null=True, blank=True)
+    # What the shopper asked for before the parcel went out: another day, and instructions for the courier.
+    requested_date = models.DateField(_("delivery day asked for"), null=True, blank=True)
+    instructions = models.CharField(_("delivery instructions"), max_length=300, blank=True)
+    # What the courier added at the door: a note on a failed attempt, a photo on a handoff.
+    failure_note = models.CharField(_("courier's note"), max_length=300, blank=True)
+    proof_photo = models.ImageField(_("proof of delivery"), upload_to=proof_photo_path, blank=True)
 
     objects = ShipmentQuerySet.as_manager()
 
@@ -63,6 +87,10 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return _("Shipment of order %(number)s") % {"number": order_number(self.order_id)}
+
+    @property
+    def number(self) -> str:
+        return parcel_number(self.pk)
 
     def can_hand_over(self) -> bool:
         return self.status == self.Status.OUT_FOR_DELIVERY
@@ -101,6 +129,9 @@ class ShipmentEvent(models.Model):
         SHIPPED = "shipped", _("Shipped")
         OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
         CODE_RENEWED = "code_renewed", _("New delivery code made at the shopper's request")
+        CODE_UNLOCKED = "code_unlocked", _("Locked delivery code replaced by the shopper")
+        RESCHEDULED = "rescheduled", _("Delivery day changed by the shopper")
+        INSTRUCTIONS = "instructions", _("Delivery instructions updated by the shopper")
         WRONG_CODE = "wrong_code", _("Wrong delivery code entered")
         CODE_LOCKED = "code_locked", _("Delivery code locked after too many wrong tries")
         COURIER_PAUSED = "courier_paused", _("Courier paused: too many wrong codes across deliveries")
@@ -115,6 +146,9 @@ class ShipmentEvent(models.Model):
             Kind.OUT_FOR_DELIVERY,
             Kind.CODE_RENEWED,
             Kind.CODE_LOCKED,
+            Kind.CODE_UNLOCKED,
+            Kind.RESCHEDULED,
+            Kind.INSTRUCTIONS,
             Kind.DELIVERED,
             Kind.ATTEMPT_FAILED,
             Kind.RETURNED,
