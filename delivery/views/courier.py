@@ -1,3 +1,5 @@
+"""The courier's pages: today's drops and the handoff at the door."""
+
 from functools import wraps
 
 from django.conf import settings
@@ -13,13 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from delivery.codes import CodeRenewRefused, delivery_code_renew
 from delivery.couriers import shipments_for_courier_today
 from delivery.forms import AttemptFailedForm, HandoffCodeForm
 from delivery.handoff import HandoffOutcome, shipment_mark_delivered
 from delivery.models import Shipment
 from delivery.shipments import ShipmentStateError, shipment_attempt_failed
-from orders.models import Order
 from security.methods import two_step_is_on
 
 
@@ -38,20 +38,6 @@ def courier_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-@login_required
-@require_POST
-def code_renew(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = get_object_or_404(Order, pk=order_id, user=request.user)
-    shipment = get_object_or_404(Shipment, order=order)
-    try:
-        delivery_code_renew(shipment_id=shipment.pk, user=request.user, request=request)
-    except CodeRenewRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("Here's your new delivery code. The old one no longer works."))
-    return redirect("orders:order", order_id)
 
 
 @courier_required
