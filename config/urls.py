@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health.views import health
+from config.views import contact
 
 # admin.site is security.admin_site.DeadboltAdminSite (INSTALLED_APPS): a second factor, the shop's password waits.
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", include("delivery.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("contact/", contact, name="contact"),
     path(f"{settings.PINPOINT_API_PREFIX.strip('/')}/".lstrip("/"), include("otpapi.urls")),  # Pinpoint OTP API
 ]
 
