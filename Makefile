@@ -10,6 +10,7 @@ HOST   ?= 127.0.0.1
 # The embedded default: SQLite, eager Celery, messages to the console and var/outbox/.
 run: export DEBUG ?= true
 run: export WEBAUTHN_ORIGINS ?= http://localhost:$(PORT)
+run: export SITE_URL ?= http://localhost:$(PORT)
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py demo_seed

@@ -42,8 +42,12 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DEBUG is off (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The public address of the site: links in messages, the origin-bound code line, Twilio's signed callbacks.
-SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
+# make run exports SITE_URL for its port; the default is the address it serves when PORT is unset.
+SITE_URL = env_url("SITE_URL", "http://localhost:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
 SITE_DOMAIN = urlsplit(SITE_URL).hostname
+# Shown on /contact/; the phone default is in Ofcom's range kept for drama, so it rings nobody.
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "help@deadbolt.example")
+SUPPORT_PHONE = env_str("SUPPORT_PHONE", "+44 20 7946 0000")
 
 INSTALLED_APPS = [
     "security.apps.DeadboltAdminConfig",  # Django admin, as security.admin_site.DeadboltAdminSite
