@@ -320,6 +320,7 @@ DELIVERY_TIME_ZONE = env_str("DELIVERY_TIME_ZONE", TIME_ZONE)  # a delivery day 
 DELIVERY_CODE_DIGITS = 6
 DELIVERY_CODE_TRIES = 5  # wrong codes for one attempt before the code locks
 DELIVERY_COURIER_PAGE_SIZE = 50
+DELIVERY_PROOF_MAX_BYTES = 10 * 1024 * 1024  # a proof-of-delivery photo from a phone camera; larger uploads are refused
 
 # Named limits: (window in seconds, most events in it). Checked and counted atomically (config/ratelimit.py).
 RATE_LIMITS = {

@@ -4,7 +4,10 @@ see each shipment's events. No admin page ever shows a delivery code."""
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from delivery.forms import ShipmentAdminForm
 from delivery.models import Shipment, ShipmentEvent
 from delivery.shipments import (
     ASSIGNABLE,
@@ -12,6 +15,7 @@ from delivery.shipments import (
     shipment_assign_courier,
     shipment_mark_returned,
     shipment_mark_shipped,
+    shipment_plan_stop,
     shipment_send_out,
 )
 from orders.models import order_number
@@ -28,7 +32,8 @@ class ShipmentEventInline(admin.TabularInline):
         return False
 
 
-def _each(modeladmin, request, queryset, transition, done: str) -> None:
+def _each(modeladmin, request, queryset, transition, done) -> None:
+    """Run `transition` on each selected shipment; `done` (a plural message with %(count)d) says how many moved."""
     succeeded = 0
     for shipment in queryset:
         try:
@@ -38,27 +43,47 @@ def _each(modeladmin, request, queryset, transition, done: str) -> None:
         else:
             succeeded += 1
     if succeeded:
-        modeladmin.message_user(request, f"{succeeded} shipment(s) {done}.", messages.SUCCESS)
+        modeladmin.message_user(request, done % {"count": succeeded}, messages.SUCCESS)
 
 
-@admin.action(description="Mark shipped")
+@admin.action(description=gettext_lazy("Mark shipped"))
 def mark_shipped(modeladmin, request, queryset):
-    _each(modeladmin, request, queryset, shipment_mark_shipped, "marked shipped")
+    done = ngettext_lazy("%(count)d shipment marked shipped.", "%(count)d shipments marked shipped.", "count")
+    _each(modeladmin, request, queryset, shipment_mark_shipped, done)
 
 
-@admin.action(description="Send out for delivery today (makes and sends the delivery code)")
+@admin.action(description=gettext_lazy("Send out for delivery today (makes and sends the delivery code)"))
 def send_out(modeladmin, request, queryset):
-    _each(modeladmin, request, queryset, shipment_send_out, "sent out for delivery")
+    done = ngettext_lazy(
+        "%(count)d shipment sent out for delivery.", "%(count)d shipments sent out for delivery.", "count"
+    )
+    _each(modeladmin, request, queryset, shipment_send_out, done)
 
 
-@admin.action(description="Mark returned to sender")
+@admin.action(description=gettext_lazy("Mark returned to sender"))
 def mark_returned(modeladmin, request, queryset):
-    _each(modeladmin, request, queryset, shipment_mark_returned, "marked returned")
+    done = ngettext_lazy("%(count)d shipment marked returned.", "%(count)d shipments marked returned.", "count")
+    _each(modeladmin, request, queryset, shipment_mark_returned, done)
 
 
 @admin.register(Shipment)
 class ShipmentAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "order_link", "status", "courier", "delivery_date", "attempt", "needs_code")
+    form = ShipmentAdminForm
+    list_display = (
+        "__str__",
+        "parcel",
+        "order_link",
+        "status",
+        "courier",
+        "delivery_date",
+        "route_position",
+        "window_start",
+        "window_end",
+        "attempt",
+        "needs_code",
+    )
+    # An admin orders a courier's route from the list: filter by courier and day, then number the stops.
+    list_editable = ("route_position", "window_start", "window_end")
     list_filter = ("status", "needs_code", "delivery_date", "courier")
     search_fields = ("=order__id", "order__user__email", "order__ship_postcode")
     list_select_related = ("order", "courier")
@@ -66,41 +91,67 @@ class ShipmentAdmin(admin.ModelAdmin):
     inlines = [ShipmentEventInline]
     # The code fields are not editable and never listed: not even admins see a delivery code.
     fields = (
+        "parcel",
         "order_link",
         "courier",
+        "route_position",
+        "window_start",
+        "window_end",
+        "instructions",
         "status",
         "needs_code",
         "attempt",
         "delivery_date",
         "failure_reason",
+        "failure_note",
         "delivered_at",
+        "proof",
         "code_state",
     )
     readonly_fields = (
+        "parcel",
+        "instructions",
         "order_link",
         "status",
         "needs_code",
         "attempt",
         "delivery_date",
         "failure_reason",
+        "failure_note",
         "delivered_at",
+        "proof",
         "code_state",
     )
 
-    @admin.display(description="Order")
+    @admin.display(description=gettext_lazy("Parcel"), ordering="pk")
+    def parcel(self, shipment: Shipment) -> str:
+        return shipment.number
+
+    @admin.display(description=gettext_lazy("Proof of delivery"))
+    def proof(self, shipment: Shipment) -> str:
+        if not shipment.proof_photo:
+            return _("No photo")
+        url = reverse("delivery:proof_photo", args=[shipment.order_id])
+        return format_html(
+            '<a href="{}"><img src="{}" alt="{}" width="240"></a>', url, url, _("Proof-of-delivery photo")
+        )
+
+    @admin.display(description=gettext_lazy("Order"))
     def order_link(self, shipment: Shipment) -> str:
         url = reverse("admin:orders_order_change", args=[shipment.order_id])
         return format_html('<a href="{}">{}</a>', url, order_number(shipment.order_id))
 
-    @admin.display(description="Delivery code")
+    @admin.display(description=gettext_lazy("Delivery code"))
     def code_state(self, shipment: Shipment) -> str:
         if not shipment.needs_code:
-            return "Not needed"
+            return _("Not needed")
         if shipment.code_is_locked():
-            return "Locked after wrong tries (the shopper can get a new one)"
+            return _("Locked after wrong tries (the shopper can unlock it once that day)")
         if shipment.code_is_live():
-            return f"Sent to the shopper; {shipment.code_tries_left()} tries left. Only the shopper can see it."
-        return "None live (one is made when it goes out for delivery)"
+            return _("Sent to the shopper; %(left)d tries left. Only the shopper can see it.") % {
+                "left": shipment.code_tries_left()
+            }
+        return _("None live (one is made when it goes out for delivery)")
 
     def get_readonly_fields(self, request, obj=None):
         # A courier can be (re)assigned until the parcel is on its way, not while it is out or done.
@@ -114,12 +165,20 @@ class ShipmentAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # The courier is the only field an admin edits here; it changes through its transition, with its event.
-        if "courier" in form.changed_data and obj.courier is not None:
-            try:
+        # Each edit goes through its function: the courier through its transition (with its event), the stop
+        # and window through shipment_plan_stop. Nothing else is saved from the form.
+        try:
+            if "courier" in form.changed_data and obj.courier is not None:
                 shipment_assign_courier(shipment_id=obj.pk, courier=obj.courier, actor=request.user)
-            except ShipmentStateError as refusal:
-                self.message_user(request, str(refusal), messages.ERROR)
+            if {"route_position", "window_start", "window_end"} & set(form.changed_data):
+                shipment_plan_stop(
+                    shipment_id=obj.pk,
+                    route_position=obj.route_position,
+                    window_start=obj.window_start,
+                    window_end=obj.window_end,
+                )
+        except ShipmentStateError as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
 
 
 @admin.register(ShipmentEvent)

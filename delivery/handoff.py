@@ -45,8 +45,9 @@ def code_normalize(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "")
 
 
-def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "") -> HandoffResult:
+def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "", photo=None) -> HandoffResult:
     """Complete the handoff of the courier's own shipment: with the right code, or with none if none is needed.
+    A proof `photo` (a prepared file from delivery.proof) is stored only when the handoff succeeds.
 
     Raises Shipment.DoesNotExist for a shipment that is not this courier's.
     """
@@ -72,7 +73,11 @@ def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "") -> Han
         shipment.status = Shipment.Status.DELIVERED
         shipment.delivered_at = shipment.updated_at = timezone.now()
         code_void(shipment=shipment)
-        shipment.save(update_fields=["status", "delivered_at", "updated_at", *CODE_FIELDS])
+        fields = ["status", "delivered_at", "updated_at", *CODE_FIELDS]
+        if photo is not None:
+            shipment.proof_photo.save(photo.name, photo, save=False)  # the name comes from proof_photo_path
+            fields.append("proof_photo")
+        shipment.save(update_fields=fields)
         ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.DELIVERED, actor=courier)
         shopper_tell(shipment=shipment, event="delivered")
     return HandoffResult(HandoffOutcome.DELIVERED, shipment)

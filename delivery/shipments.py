@@ -15,6 +15,7 @@ from delivery.notify import code_send, shopper_tell
 
 Status = Shipment.Status
 ASSIGNABLE = (Status.PREPARING, Status.SHIPPED, Status.ATTEMPT_FAILED)  # a courier can be (re)assigned
+NOTE_MAX = Shipment._meta.get_field("failure_note").max_length
 
 
 class ShipmentStateError(Exception):
@@ -80,11 +81,11 @@ def shipment_send_out(*, shipment_id: int, actor) -> Shipment:
         shipment.status = Status.OUT_FOR_DELIVERY
         shipment.attempt += 1
         shipment.delivery_date = today
-        shipment.failure_reason = ""
+        shipment.failure_reason = shipment.failure_note = ""
         code = code_attach(shipment=shipment) if shipment.needs_code else ""
         _save(
             shipment,
-            ["status", "attempt", "delivery_date", "failure_reason", *CODE_FIELDS],
+            ["status", "attempt", "delivery_date", "failure_reason", "failure_note", *CODE_FIELDS],
             kind=ShipmentEvent.Kind.OUT_FOR_DELIVERY,
             actor=actor,
             detail=_("attempt %(attempt)d") % {"attempt": shipment.attempt},
@@ -96,10 +97,17 @@ def shipment_send_out(*, shipment_id: int, actor) -> Shipment:
     return shipment
 
 
-def shipment_attempt_failed(*, shipment_id: int, courier, reason: str) -> Shipment:
-    """The courier could not hand the parcel over; the code dies with the attempt and the shopper is told."""
+def shipment_attempt_failed(*, shipment_id: int, courier, reason: str, note: str = "") -> Shipment:
+    """The courier could not hand the parcel over; the code dies with the attempt and the shopper is told.
+
+    The event's detail is the reason (the shopper's timeline shows it); the courier's `note` is for staff only,
+    kept on the shipment where the admin shows it.
+    """
+    note = " ".join(note.split())
     if reason not in Shipment.FailureReason.values:
         raise ShipmentStateError(_("Choose why the delivery failed."))
+    if len(note) > NOTE_MAX:
+        raise ShipmentStateError(_("Keep the note to %(max)d characters.") % {"max": NOTE_MAX})
     with transaction.atomic():
         shipment = Shipment.objects.for_change().get(pk=shipment_id, courier=courier)
         _require(shipment, Status.OUT_FOR_DELIVERY)
@@ -110,10 +118,11 @@ def shipment_attempt_failed(*, shipment_id: int, courier, reason: str) -> Shipme
             raise ShipmentStateError(_("This parcel needs no code. Choose another reason."))
         shipment.status = Status.ATTEMPT_FAILED
         shipment.failure_reason = reason
+        shipment.failure_note = note
         code_void(shipment=shipment)
         _save(
             shipment,
-            ["status", "failure_reason", *CODE_FIELDS],
+            ["status", "failure_reason", "failure_note", *CODE_FIELDS],
             kind=ShipmentEvent.Kind.ATTEMPT_FAILED,
             actor=courier,
             detail=shipment.get_failure_reason_display(),
@@ -130,4 +139,17 @@ def shipment_mark_returned(*, shipment_id: int, actor) -> Shipment:
         code_void(shipment=shipment)
         _save(shipment, ["status", *CODE_FIELDS], kind=ShipmentEvent.Kind.RETURNED, actor=actor)
         shopper_tell(shipment=shipment, event="returned")
+    return shipment
+
+
+def shipment_plan_stop(*, shipment_id: int, route_position: int | None, window_start, window_end) -> Shipment:
+    """The admin places a parcel on its courier's route and sets the window the shopper is told; no status changes,
+    so no event (Django's admin log records who did it)."""
+    if (window_start is None) != (window_end is None) or (window_start and window_end <= window_start):
+        raise ShipmentStateError(_("The delivery window must have a start and an end, and end after it starts."))
+    with transaction.atomic():
+        shipment = Shipment.objects.for_change().get(pk=shipment_id)
+        shipment.route_position = route_position
+        shipment.window_start, shipment.window_end = window_start, window_end
+        shipment.save(update_fields=["route_position", "window_start", "window_end"])
     return shipment
