@@ -5,22 +5,33 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test lint lock clean bench-signin bench-messaging bench-handoff bench-overload bench-otp-api
+.PHONY: run test lint lock clean messages compiledmessages bench-signin bench-messaging bench-handoff bench-overload bench-otp-api
 
 # The embedded default: SQLite, eager Celery, messages to the console and var/outbox/.
 run: export DEBUG ?= true
 run: export WEBAUTHN_ORIGINS ?= http://localhost:$(PORT)
 run: export SITE_URL ?= http://localhost:$(PORT)
-run: $(VENV)/.installed
+run: $(VENV)/.installed compiledmessages
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py demo_seed
 	@echo "Open http://localhost:$(PORT)/ (passkeys need the name localhost: browsers refuse them on an IP address)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test compiledmessages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The .po files under locale/ are the source; the .mo files are built here, never committed. DEBUG only lets
+# settings load without production secrets.
+compiledmessages: $(VENV)/.installed
+	DEBUG=true $(PY) manage.py compilemessages --ignore='.*' --ignore=var --verbosity 0
+
+# A translator's one command: refresh every catalogue from the code and templates (config's makemessages sets the
+# options), then compile them to try the result with `make run`.
+messages: $(VENV)/.installed
+	DEBUG=true $(PY) manage.py makemessages
+	$(MAKE) compiledmessages
 
 # Benchmarks print figures; they are not tests. They need PostgreSQL (and Redis for production-like sessions).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/deadbolt_bench

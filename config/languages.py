@@ -1,0 +1,47 @@
+"""The 13 languages (Amazon Pinpoint's locales) and the one mapping between their tags and Django's codes.
+
+A person's language is stored as a BCP 47 tag ("de-DE", accounts.models.Language); Django names it "de-de" and its
+catalogue folder "de_DE". Everything that converts between the three goes through this module.
+"""
+
+from django.utils.translation import to_locale
+
+# BCP 47 tag, and the language's name in itself (a picker lists each language in its own words).
+LANGUAGE_TAGS = [
+    ("de-DE", "Deutsch"),
+    ("en-GB", "English (UK)"),
+    ("en-US", "English (US)"),
+    ("es-419", "Español (Latinoamérica)"),
+    ("es-ES", "Español (España)"),
+    ("fr-CA", "Français (Canada)"),
+    ("fr-FR", "Français (France)"),
+    ("it-IT", "Italiano"),
+    ("ja-JP", "日本語"),
+    ("ko-KR", "한국어"),
+    ("pt-BR", "Português (Brasil)"),
+    ("zh-CN", "简体中文"),
+    ("zh-TW", "繁體中文"),
+]
+# The language the source strings are written in: American English, so it needs no catalogue.
+SOURCE_TAG = "en-US"
+BY_DJANGO_CODE = {tag.lower(): tag for tag, _name in LANGUAGE_TAGS}
+
+
+def django_code(tag: str) -> str:
+    """Django's language code for a BCP 47 tag: "pt-BR" → "pt-br"."""
+    return tag.lower()
+
+
+def bcp47_tag(code: str) -> str:
+    """The BCP 47 tag for a Django language code ("pt-br" → "pt-BR"); the source language for anything else."""
+    return BY_DJANGO_CODE.get((code or "").lower(), SOURCE_TAG)
+
+
+def django_languages() -> list[tuple[str, str]]:
+    """settings.LANGUAGES: Django's codes with each language's own name."""
+    return [(django_code(tag), name) for tag, name in LANGUAGE_TAGS]
+
+
+def catalogue_locales() -> list[str]:
+    """The locale folders under locale/ that hold a catalogue: every language but the source one ("de_DE", …)."""
+    return [to_locale(tag) for tag, _name in LANGUAGE_TAGS if tag != SOURCE_TAG]
