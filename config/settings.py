@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.templatetags.static",
                 "config.ui_tags",
                 "orders.ui_tags",
+                "delivery.ui_tags",
                 "security.ui_tags",
             ],
         },
@@ -320,6 +321,8 @@ DELIVERY_TIME_ZONE = env_str("DELIVERY_TIME_ZONE", TIME_ZONE)  # a delivery day 
 DELIVERY_CODE_DIGITS = 6
 DELIVERY_CODE_TRIES = 5  # wrong codes for one attempt before the code locks
 DELIVERY_COURIER_PAGE_SIZE = 50
+DELIVERY_RESCHEDULE_DAYS = 7  # how many delivery days ahead (from tomorrow) a shopper may choose
+DELIVERY_WINDOW_DEFAULT = ("08:00", "20:00")  # the window shoppers are told when the admin set none
 DELIVERY_PROOF_MAX_BYTES = 10 * 1024 * 1024  # a proof-of-delivery photo from a phone camera; larger uploads are refused
 
 # Named limits: (window in seconds, most events in it). Checked and counted atomically (config/ratelimit.py).

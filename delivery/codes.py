@@ -48,16 +48,36 @@ def code_matches(*, shipment: Shipment, code: str) -> bool:
     return bool(shipment.code_hash) and hmac.compare_digest(shipment.code_hash, _hash(shipment=shipment, code=code))
 
 
+def _todays_code_shipment(*, shipment_id: int, user) -> Shipment:
+    """The owner's shipment, locked, when it is out for delivery today with a code; refused in words otherwise."""
+    shipment = Shipment.objects.for_change().filter(pk=shipment_id, order__user=user).first()
+    if shipment is None or not (
+        shipment.needs_code and shipment.can_hand_over() and shipment.delivery_date == delivery_today()
+    ):
+        raise CodeRenewRefused(
+            _("There's no delivery today to make a code for. A code is sent when your parcel is out for delivery.")
+        )
+    return shipment
+
+
+def _code_replace(*, shipment: Shipment, user, kind: str, request, extra_fields=()) -> Shipment:
+    """A new code on the locked row: saved, one event, sent (the messages ride on the shipment for the page)."""
+    code = code_attach(shipment=shipment)
+    shipment.updated_at = timezone.now()
+    shipment.save(update_fields=[*CODE_FIELDS, *extra_fields, "updated_at"])
+    ShipmentEvent.objects.create(shipment=shipment, kind=kind, actor=user)
+    # Not stored: which messages went where, so the page can say so truthfully (like Message.retry_after).
+    shipment.code_messages = code_send(shipment=shipment, code=code, request=request)
+    shopper_tell(shipment=shipment, event=kind)
+    return shipment
+
+
 def delivery_code_renew(*, shipment_id: int, user, request=None) -> Shipment:
     """The shopper asks for a new code for today's delivery: the old one dies, the new one is sent, they are told."""
     if not limit_hit("delivery_code_renew", str(shipment_id)).allowed:
         raise CodeRenewRefused(_("You've asked for several new codes already. Try again later, or contact us."))
     with transaction.atomic():
-        shipment = Shipment.objects.for_change().get(pk=shipment_id, order__user=user)
-        if not (shipment.needs_code and shipment.can_hand_over() and shipment.delivery_date == delivery_today()):
-            raise CodeRenewRefused(
-                _("There's no delivery today to make a code for. A code is sent when your parcel is out for delivery.")
-            )
+        shipment = _todays_code_shipment(shipment_id=shipment_id, user=user)
         if shipment.code_is_locked():
             # A new code now would give whoever is at the door five more guesses at this attempt.
             raise CodeRenewRefused(
@@ -66,10 +86,28 @@ def delivery_code_renew(*, shipment_id: int, user, request=None) -> Shipment:
                     "We'll send you a new code when it next goes out for delivery."
                 )
             )
-        code = code_attach(shipment=shipment)
-        shipment.updated_at = timezone.now()
-        shipment.save(update_fields=[*CODE_FIELDS, "updated_at"])
-        ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.CODE_RENEWED, actor=user)
-        code_send(shipment=shipment, code=code, request=request)
-        shopper_tell(shipment=shipment, event="code_renewed")
-    return shipment
+        return _code_replace(shipment=shipment, user=user, kind=ShipmentEvent.Kind.CODE_RENEWED, request=request)
+
+
+def delivery_code_unlock(*, shipment_id: int, user, request=None) -> Shipment:
+    """The shopper (after step-up) replaces a locked code with a new one, once per delivery day: five more tries
+    for whoever is at the door, so only the owner, only once, and they are told by email."""
+    with transaction.atomic():
+        shipment = _todays_code_shipment(shipment_id=shipment_id, user=user)
+        if not shipment.code_is_locked():
+            raise CodeRenewRefused(_("Today's code isn't locked, so there's nothing to unlock."))
+        if shipment.code_unlocked_on == delivery_today():
+            raise CodeRenewRefused(
+                _(
+                    "You've already unlocked today's code once, so the courier will keep your parcel. "
+                    "We'll send you a new code when it next goes out for delivery, or you can contact us."
+                )
+            )
+        shipment.code_unlocked_on = delivery_today()
+        return _code_replace(
+            shipment=shipment,
+            user=user,
+            kind=ShipmentEvent.Kind.CODE_UNLOCKED,
+            request=request,
+            extra_fields=["code_unlocked_on"],
+        )

@@ -25,6 +25,7 @@ PURPOSE_PHRASES = {
     "step_up:payment_cards": _("to manage your cards"),
     "step_up:two_step": _("to change your 2-step settings"),
     "step_up:trusted_devices": _("to manage your devices"),
+    "step_up:delivery_unlock": _("to unlock your delivery code"),
     "delivery": _("for your delivery"),
 }
 DEFAULT_PHRASE = _("to confirm it's you")

@@ -15,6 +15,7 @@ class StepUpAction(enum.StrEnum):
     TRUSTED_DEVICES = "trusted_devices"
     SIGNOUT_EVERYWHERE = "signout_everywhere"
     PASSKEYS = "passkeys"
+    DELIVERY_UNLOCK = "delivery_unlock"  # a locked delivery code replaced, once per delivery day
 
     @property
     def purpose(self) -> str:

@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Address, PaymentCard
+from orders.models import Order
 from security.methods import phone_add
 from security.models import Passkey
 from security.vocabulary import StepUpAction
@@ -38,6 +39,20 @@ URL_VALUES = {
     "passkey_id": lambda user: (
         Passkey.objects.create(
             user=user, name="Test passkey", confirmed=True, credential_id=b"cred", public_key=b"k"
+        ).pk
+    ),
+    "order_id": lambda user: (
+        Order.objects.create(
+            user=user,
+            total=0,
+            ship_name="Jo Shopper",
+            ship_line1="1 Lock Street",
+            ship_city="Leeds",
+            ship_postcode="LS1 1AA",
+            ship_country="GB",
+            card_label="Visa 4242",
+            needs_delivery_code=False,
+            checkout_token="step-up-guard",
         ).pk
     ),
     # A confirmed backup phone: it can be made primary and it can be removed.
