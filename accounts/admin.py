@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.changes import contact_changes_by_admin_record
 from accounts.models import User
 from security.admin import USER_SECURITY_INLINES, recent_security_events
 from security.methods import two_step_disable, two_step_summary
@@ -59,6 +60,19 @@ class UserAdmin(DjangoUserAdmin):
     )
     filter_horizontal = ("groups",)
     inlines = USER_SECURITY_INLINES
+
+    def save_model(self, request, obj, form, change):
+        """Save, then tell the old email or number when an admin changed the user's contact details."""
+        before = User.objects.filter(pk=obj.pk).values("email", "phone").first() if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            contact_changes_by_admin_record(
+                user=obj,
+                old_email=before["email"],
+                old_phone=before["phone"],
+                by_admin=request.user.email,
+                request=request,
+            )
 
     @admin.display(description=_("Recent security events"))
     def recent_security_events(self, user: User) -> str:

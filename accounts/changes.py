@@ -111,3 +111,35 @@ def card_remove(*, card, request: HttpRequest) -> None:
         security_record(
             user=user, kind=SecurityEvent.Kind.CARD_REMOVED, request=request, detail={"card": label}, new_contact=label
         )
+
+
+def contact_changes_by_admin_record(*, user, old_email: str, old_phone: str, by_admin: str, request: HttpRequest):
+    """After an admin saved `user`: each contact that changed is recorded as support's doing, and the old email or
+    number is told (with "This wasn't me"), as when the shopper changes it. Returns the events recorded."""
+    detail = {"by_admin": by_admin}
+    events = []
+    with transaction.atomic():
+        if user.email != old_email:
+            events.append(
+                security_record(
+                    user=user,
+                    kind=SecurityEvent.Kind.EMAIL_CHANGED,
+                    request=request,
+                    detail=detail,
+                    email_to=old_email,
+                    new_contact=mask_email(user.email),
+                )
+            )
+        if user.phone != old_phone:
+            events.append(
+                security_record(
+                    user=user,
+                    kind=SecurityEvent.Kind.PHONE_CHANGED,
+                    request=request,
+                    detail=detail,
+                    email_to=old_email,  # the address on file before this save, in case it changed too
+                    sms_to=old_phone,
+                    new_contact=mask_phone(user.phone),
+                )
+            )
+    return events
