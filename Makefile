@@ -25,7 +25,7 @@ test: $(VENV)/.installed-test compiledmessages
 # The .po files under locale/ are the source; the .mo files are built here, never committed. DEBUG only lets
 # settings load without production secrets.
 compiledmessages: $(VENV)/.installed
-	DEBUG=true $(PY) manage.py compilemessages --ignore='.*' --ignore=var --verbosity 0
+	DEBUG=true $(PY) manage.py compilemessages --ignore='.*' --ignore=var --ignore=build --verbosity 0
 
 # A translator's one command: refresh every catalogue from the code and templates (config's makemessages sets the
 # options), then compile them to try the result with `make run`.

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accounts import language
 from accounts.views import account, contact, passkey_signin, passwords, recovery, signin
 
 app_name = "accounts"
@@ -24,6 +25,7 @@ urlpatterns = [
     path("signout/", signin.signout, name="signout"),
     path("password-reset/", passwords.password_reset, name="password_reset"),
     path("security/", account.security, name="security"),
+    path("language/", language.language_choose, name="language"),
     path("security/password/", passwords.password_change_view, name="password_change"),
     path("security/activity/", account.activity, name="activity"),
     path("security/email/", contact.email_change_view, name="email_change"),

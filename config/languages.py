@@ -4,17 +4,20 @@ A person's language is stored as a BCP 47 tag ("de-DE", accounts.models.Language
 catalogue folder "de_DE". Everything that converts between the three goes through this module.
 """
 
+from pathlib import Path
+
 from django.utils.translation import to_locale
 
-# BCP 47 tag, and the language's name in itself (a picker lists each language in its own words).
+# BCP 47 tag, and the language's name in itself (a picker lists each language in its own words). A browser asking
+# for a variant we lack gets the first of its language here (Django's rule): es-MX gets es-419, fr-BE fr-FR.
 LANGUAGE_TAGS = [
     ("de-DE", "Deutsch"),
     ("en-GB", "English (UK)"),
     ("en-US", "English (US)"),
     ("es-419", "Español (Latinoamérica)"),
     ("es-ES", "Español (España)"),
-    ("fr-CA", "Français (Canada)"),
     ("fr-FR", "Français (France)"),
+    ("fr-CA", "Français (Canada)"),
     ("it-IT", "Italiano"),
     ("ja-JP", "日本語"),
     ("ko-KR", "한국어"),
@@ -25,6 +28,10 @@ LANGUAGE_TAGS = [
 # The language the source strings are written in: American English, so it needs no catalogue.
 SOURCE_TAG = "en-US"
 BY_DJANGO_CODE = {tag.lower(): tag for tag, _name in LANGUAGE_TAGS}
+# Django ships Chinese as zh_Hans and zh_Hant, which gettext never finds for zh_CN and zh_TW: compilemessages
+# copies those catalogues here under our names (a build output, like every .mo file).
+DJANGO_CHINESE = {"zh_CN": "zh_Hans", "zh_TW": "zh_Hant"}
+DJANGO_CHINESE_LOCALE_DIR = Path(__file__).resolve().parent.parent / "build" / "django-chinese-locale"
 
 
 def django_code(tag: str) -> str:

@@ -9,6 +9,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str, env_url
+from config.languages import DJANGO_CHINESE_LOCALE_DIR, django_languages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DEADBOLT_VAR_DIR") or BASE_DIR / "var")
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.language.LanguageMiddleware",  # after authentication: a signed-in account's language wins
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -101,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.shop",
+                "accounts.language.language_context",
                 "orders.context_processors.basket",
             ],
             "builtins": [
@@ -163,10 +166,17 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Language and time. Strings are marked for translation; English is the only catalogue so far.
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Language and time: the 13 Pinpoint locales (config/languages.py). The source strings are American English, so
+# en-us is what a browser that asks for none of the 13 gets. A person's choice lives in the language cookie.
+LANGUAGE_CODE = "en-us"
+LANGUAGES = django_languages()
+# Ours first (it wins), then Django's Chinese catalogues under our zh_CN/zh_TW names (built by compilemessages).
+LOCALE_PATHS = [BASE_DIR / "locale", DJANGO_CHINESE_LOCALE_DIR]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+FORMAT_MODULE_PATH = ["config.formats"]  # Chinese dates and numbers (Django names them zh_Hans, zh_Hant)
 # The country a phone number is read in when the shopper has chosen none and nothing better is known (the
 # picker guesses from their last choice, their numbers, the request's country and their language first).
 PHONENUMBER_DEFAULT_REGION = env_str("PHONENUMBER_DEFAULT_REGION", "GB")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
+from config.languages import SOURCE_TAG, django_code
 from messaging.models import Channel
 from messaging.purposes import purpose_phrase
 
@@ -30,7 +31,8 @@ def templates_check(*, kind: str, channel: str) -> None:
 
 
 def django_language(tag: str) -> str:
-    return tag.lower()
+    """Django's code for a message's BCP 47 language (config.languages holds the one mapping)."""
+    return django_code(tag or SOURCE_TAG)
 
 
 def render(*, kind: str, channel: str, language: str, context: dict) -> Rendered:

@@ -19,7 +19,8 @@ from accounts.forms import (
     SignInForm,
     SignUpForm,
 )
-from accounts.models import Language, User, normalize_email
+from accounts.language import request_language
+from accounts.models import User, normalize_email
 from accounts.registration import EmailTaken, user_sign_up
 from accounts.signin import (
     SigninStep,
@@ -71,7 +72,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 name=form.cleaned_data["name"],
-                preferred_language=Language.best_match(request.headers.get("Accept-Language", "")),
+                preferred_language=request_language(request),
             )
         except EmailTaken:
             form.add_error(
