@@ -10,6 +10,9 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from security.events import event_record
+from security.models import SecurityEvent
+
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,3 +103,14 @@ def test_support_details_are_read_from_the_environment(tmp_path):
     )
 
     assert result.stdout.strip().splitlines()[-1] == "help@shop.example.org | +1 202 555 0100", result.stderr
+
+
+def test_pages_that_send_a_worried_shopper_to_us_link_the_contact_page(client, shopper):
+    expired = main_of(client.get("/account/not-me/not-a-token/").content.decode())
+    assert "/contact/" in links_in(expired)
+
+    event_record(user=shopper, kind=SecurityEvent.Kind.EMAIL_CHANGED, by_admin="alex.admin@example.com")
+    client.force_login(shopper)
+    for url in ("/account/security/", "/account/security/activity/"):
+        main = main_of(client.get(url).content.decode())
+        assert re.search(r'<a href="/contact/">by our support team</a>', main), url
