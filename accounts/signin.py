@@ -8,6 +8,7 @@ import enum
 
 import django_otp
 from django.contrib.auth import login
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from accounts.models import User
 from security.alerts import security_record
 from security.events import event_record
 from security.flows import flow_end, flow_get, flow_key, flow_save, flow_start
-from security.methods import two_step_summary
+from security.methods import two_step_is_on
 from security.models import SecurityEvent
 from security.recovery import recovery_open
 from security.trusted_devices import (
@@ -49,7 +50,7 @@ def code_step_needed(*, request: HttpRequest, user: User) -> str | None:
     recovery = recovery_open(user)
     if recovery is not None and recovery.is_ready():
         return SigninStep.RECOVERY  # the wait is over: an email code, then 2SV is reset
-    if two_step_summary(user).enabled:
+    if two_step_is_on(user):
         return None if trusted_device_check(request=request, user=user) else SigninStep.SECOND_FACTOR
     return None if browser_is_recognised(request=request, user=user) else SigninStep.NEW_DEVICE
 
@@ -102,19 +103,23 @@ def signin_complete(
     browser that just made the account)."""
     new_browser = announce and not browser_is_recognised(request=request, user=user)
     pending_end(request)
-    login(request, user, backend=BACKEND)  # cycles the session key: no fixation
-    trusted_device_session_follow(request=request, user=user)
-    if device is not None:
-        django_otp.login(request, device)
-    browser_recognise(request=request, response=response, user=user)
-    if trust:
-        trusted_device_create(request=request, response=response, user=user)
-    kind = SecurityEvent.Kind.SIGNIN_NEW_DEVICE if new_browser else SecurityEvent.Kind.SIGNIN
-    method = type(device).__name__.removesuffix("Device").lower() if device is not None else "email_or_phone"
-    security_record(
-        user=user,
-        kind=kind,
-        request=request,
-        detail={"device": device_name(request), "method": method, "trusted": trust},
-        device=device_name(request),
-    )
+    name = device_name(request)
+    with transaction.atomic():  # one commit for the session, the browser, the event and its alert
+        login(request, user, backend=BACKEND)  # cycles the session key: no fixation
+        trusted_device_session_follow(request=request, user=user)
+        if device is not None:
+            django_otp.login(request, device)
+        browser_recognise(request=request, response=response, user=user)
+        if trust:
+            trusted_device_create(request=request, response=response, user=user)
+        kind = SecurityEvent.Kind.SIGNIN_NEW_DEVICE if new_browser else SecurityEvent.Kind.SIGNIN
+        method = type(device).__name__.removesuffix("Device").lower() if device is not None else "email_or_phone"
+        security_record(
+            user=user,
+            kind=kind,
+            request=request,
+            detail={"device": name, "method": method, "trusted": trust},
+            device=name,
+            # A second factor just passed is a confirmed method, so 2SV is on: no need to ask the database.
+            **({"two_step_on": True} if device is not None else {}),
+        )

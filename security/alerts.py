@@ -48,9 +48,11 @@ def alert_send(
     email_to: str = "",
     new_contact: str = "",
     detail: dict | None = None,
+    two_step_on: bool | None = None,
 ) -> None:
     """Email the account (and text `sms_to`, e.g. a phone that was just removed) about `event`. `detail` is the
-    event's (its place, and `by_admin`/`reason` for a reset by support); without it the place is looked up here."""
+    event's (its place, and `by_admin`/`reason` for a reset by support); without it the place is looked up here.
+    `two_step_on` when the caller knows it (else it is looked up)."""
     detail = detail or {}
     ip = client_ip(request) or ""
     by_admin = bool(detail.get("by_admin"))
@@ -66,7 +68,7 @@ def alert_send(
         "device": "" if by_admin else device,
         "by_admin": by_admin,
         "reason": str(detail.get("reason", "")) if by_admin else "",
-        "two_step_on": _two_step_is_on(user),
+        "two_step_on": _two_step_is_on(user) if two_step_on is None else two_step_on,
         "not_me_path": reverse("accounts:not_me", args=[not_me_token(user, sent_to=email_to or user.email)]),
         "cancel_path": reverse("accounts:recovery_cancel", args=[cancel_token]) if cancel_token else "",
         "new_contact": new_contact,

@@ -72,21 +72,24 @@ def challenge_issue(
     request: HttpRequest | None = None,
     flow: str = "",
     budget: Budget | None = None,
+    new_flow: bool = False,
 ) -> Sending:
     """Start a challenge, superseding the live one of the same flow and purpose, and send its code when the
     method is a side channel (SMS, voice, email). `destination` is for proving a new number or address.
 
     `flow` names the pending flow it belongs to (one browser's sign-in, one reset request): two flows never
-    cancel each other's codes, so two browsers signing in at once each keep their own."""
+    cancel each other's codes, so two browsers signing in at once each keep their own. `new_flow`: the flow was
+    named in this request, so it has no challenge to supersede."""
     now = timezone.now()
     if method in {Method.SMS, Method.VOICE} and not destination:
         destination = device.number
     if method == Method.EMAIL and not destination:
         destination = user.email
     with transaction.atomic():
-        Challenge.objects.filter(user=user, purpose=purpose, flow=flow, state=Challenge.State.ACTIVE).update(
-            state=Challenge.State.SUPERSEDED
-        )
+        if not (new_flow and flow):
+            Challenge.objects.filter(user=user, purpose=purpose, flow=flow, state=Challenge.State.ACTIVE).update(
+                state=Challenge.State.SUPERSEDED
+            )
         challenge = Challenge.objects.create(
             user=user,
             purpose=purpose,

@@ -47,6 +47,7 @@ def code_step_run(
     code that died is not replaced until the person asks. Each flow has its own challenges (`state["flow"]`).
     """
     step = CodeStep()
+    new_flow = "flow" not in state
     state.setdefault("flow", secrets.token_hex(8))
     do = request.POST.get("do") if request.method == "POST" else None
     form = CodeForm(request.POST if do == "verify" else None)
@@ -86,7 +87,9 @@ def code_step_run(
             state.pop("challenge_id", None)
         state["key"] = option.key
         if option.method not in SIDE_CHANNELS or do == "send" or (send_on_arrival and first_arrival):
-            sending = challenge_start(user=user, purpose=purpose, option=option, request=request, flow=state["flow"])
+            sending = challenge_start(
+                user=user, purpose=purpose, option=option, request=request, flow=state["flow"], new_flow=new_flow
+            )
             challenge = sending.challenge
             state["challenge_id"] = challenge.pk
             if sending.message:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django_otp.models import Device
 
@@ -36,17 +37,24 @@ class TwoStep:
     primary: Device | None = None
     backups: list[Device] = field(default_factory=list)
     backup_codes_left: int = 0
+    backup_codes: BackupCodeDevice | None = None
 
 
 def two_step_summary(user) -> TwoStep:
     devices = [d for model in METHOD_DEVICES for d in model.objects.filter(user=user, confirmed=True)]
     primary = next((d for d in devices if d.is_primary), None)
-    codes = BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
+    # The device and its unused codes in one query: this runs on every code step.
+    codes = (
+        BackupCodeDevice.objects.filter(user=user, confirmed=True)
+        .annotate(left=Count("codes", filter=Q(codes__used_at__isnull=True)))
+        .first()
+    )
     return TwoStep(
         enabled=primary is not None,
         primary=primary,
         backups=sorted((d for d in devices if not d.is_primary), key=lambda d: d.created_at),
-        backup_codes_left=codes.codes_left() if codes else 0,
+        backup_codes_left=codes.left if codes else 0,
+        backup_codes=codes,
     )
 
 

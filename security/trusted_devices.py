@@ -45,7 +45,9 @@ def _token_hash(token: str) -> str:
 
 def _browser_token_set(*, request: HttpRequest, response: HttpResponse) -> str:
     """The browser's token (a new one if it has none), with its cookie renewed on the response."""
-    token = getattr(request, "_browser_token", None) or _browser_token(request) or secrets.token_urlsafe(32)
+    token = getattr(request, "_browser_token", None) or _browser_token(request)
+    if token is None:
+        token = request._browser_token_new = secrets.token_urlsafe(32)  # no row can hold it yet
     request._browser_token = token  # one token per response, even when several rows are made
     response.set_signed_cookie(BROWSER_COOKIE, token, salt=BROWSER_SALT, **_cookie_options())
     return token
@@ -53,6 +55,13 @@ def _browser_token_set(*, request: HttpRequest, response: HttpResponse) -> str:
 
 def device_name(request: HttpRequest) -> str:
     """ "Chrome on Android", "Firefox on Windows": what the person will recognise in their list."""
+    if (name := getattr(request, "_device_name", None)) is not None:
+        return name  # parsing a user agent is costly, and a sign-in names its browser several times
+    request._device_name = name = _device_name_parse(request)
+    return name
+
+
+def _device_name_parse(request: HttpRequest) -> str:
     agent = parse_user_agent(request.headers.get("User-Agent", ""))
     browser = agent.user_agent.family if agent.user_agent else ""  # None when no rule matches
     system = agent.os.family if agent.os else ""
@@ -143,11 +152,14 @@ def trusted_devices_revoke(
 
 def browser_is_recognised(*, request: HttpRequest, user) -> bool:
     token = _browser_token(request)
-    return token is not None and (
-        RecognisedBrowser.objects.filter(
+    if token is None:
+        return False
+    known = request.__dict__.setdefault("_browsers_recognised", {})  # asked twice by a sign-in: once is enough
+    if user.pk not in known:
+        known[user.pk] = RecognisedBrowser.objects.filter(
             user=user, token_hash=_token_hash(token), forgotten_at__isnull=True, expires_at__gt=timezone.now()
         ).exists()
-    )
+    return known[user.pk]
 
 
 def browser_recognise(*, request: HttpRequest, response: HttpResponse, user) -> None:
@@ -155,13 +167,15 @@ def browser_recognise(*, request: HttpRequest, response: HttpResponse, user) -> 
     token_hash = _token_hash(_browser_token_set(request=request, response=response))
     now = timezone.now()
     expires_at = now + timedelta(days=settings.SECURITY_RECOGNISED_DEVICE_DAYS)
-    updated = RecognisedBrowser.objects.filter(user=user, token_hash=token_hash, forgotten_at__isnull=True).update(
-        last_seen_at=now, expires_at=expires_at
-    )
+    fresh = getattr(request, "_browser_token_new", None) == request._browser_token
+    updated = not fresh and RecognisedBrowser.objects.filter(
+        user=user, token_hash=token_hash, forgotten_at__isnull=True
+    ).update(last_seen_at=now, expires_at=expires_at)
     if not updated:
         RecognisedBrowser.objects.create(
             user=user, token_hash=token_hash, name=device_name(request), last_seen_at=now, expires_at=expires_at
         )
+    request.__dict__.pop("_browsers_recognised", None)  # the answer has changed
 
 
 def browsers_forget(*, user) -> int:

@@ -1,14 +1,15 @@
 """Which ways a person can prove it's them, and starting a challenge by the one they choose."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django_otp.models import Device
 
 from security.challenges import Sending, challenge_issue
 from security.display import mask_email, mask_phone, method_label
 from security.methods import two_step_summary, user_device
-from security.models import BackupCodeDevice, Method, PhoneDevice
+from security.models import Method, PhoneDevice
 
 EMAIL_OPTION = "email"
 ACCOUNT_PHONE_OPTION = "account_phone"
@@ -21,6 +22,7 @@ class Option:
     method: str
     destination: str = ""  # masked, for the page: •••• 0143, j•••@example.com
     send_to: str = ""  # a destination other than the account's own (a rescue address, a number being added)
+    device: Device | None = field(default=None, compare=False, repr=False)  # loaded with the list: not again
 
 
 def verification_options(user) -> list[Option]:
@@ -31,12 +33,11 @@ def verification_options(user) -> list[Option]:
         options = []
         for device in [summary.primary, *summary.backups]:
             method = device.channel if isinstance(device, PhoneDevice) else Method.AUTHENTICATOR
-            options.append(
-                Option(device.persistent_id, method_label(device), method, mask_phone(getattr(device, "number", "")))
-            )
-        codes = BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
+            label, masked = method_label(device), mask_phone(getattr(device, "number", ""))
+            options.append(Option(device.persistent_id, label, method, masked, device=device))
+        codes = summary.backup_codes
         if codes and summary.backup_codes_left:
-            options.append(Option(codes.persistent_id, _("Backup code"), Method.BACKUP_CODE))
+            options.append(Option(codes.persistent_id, _("Backup code"), Method.BACKUP_CODE, device=codes))
         return options
     options = []
     if user.phone:
@@ -65,14 +66,30 @@ def email_option(user, send_to: str = "") -> Option:
     return Option(EMAIL_OPTION, _("Email"), Method.EMAIL, mask_email(address), send_to=send_to)
 
 
-def challenge_start(*, user, purpose: str, option: Option, request: HttpRequest, flow: str = "") -> Sending:
+def challenge_start(
+    *, user, purpose: str, option: Option, request: HttpRequest, flow: str = "", new_flow: bool = False
+) -> Sending:
     if option.key == EMAIL_OPTION or option.send_to:  # the account's email, or an address or number to prove
         return challenge_issue(
-            user=user, purpose=purpose, method=option.method, destination=option.send_to, request=request, flow=flow
+            user=user,
+            purpose=purpose,
+            method=option.method,
+            destination=option.send_to,
+            request=request,
+            flow=flow,
+            new_flow=new_flow,
         )
     if option.key == ACCOUNT_PHONE_OPTION:
         return challenge_issue(
-            user=user, purpose=purpose, method=Method.SMS, destination=user.phone, request=request, flow=flow
+            user=user,
+            purpose=purpose,
+            method=Method.SMS,
+            destination=user.phone,
+            request=request,
+            flow=flow,
+            new_flow=new_flow,
         )
-    device = user_device(user, option.key)
-    return challenge_issue(user=user, purpose=purpose, method=option.method, device=device, request=request, flow=flow)
+    device = option.device if option.device is not None else user_device(user, option.key)
+    return challenge_issue(
+        user=user, purpose=purpose, method=option.method, device=device, request=request, flow=flow, new_flow=new_flow
+    )

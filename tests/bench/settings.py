@@ -11,4 +11,5 @@ from config.settings import *  # noqa: F403
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False  # the benchmark's client speaks plain HTTP on loopback
 MESSAGING_BACKEND = "messaging.backends.locmem.LocmemBackend"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ROOT_URLCONF = "tests.bench.urls"  # the site plus /bench/bare/, the floor of a request
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
