@@ -14,6 +14,8 @@ COURIER_KINDS = frozenset(
         ShipmentEvent.Kind.INSTRUCTIONS,
         ShipmentEvent.Kind.WRONG_CODE,
         ShipmentEvent.Kind.CODE_LOCKED,
+        ShipmentEvent.Kind.DELIVERED,
+        ShipmentEvent.Kind.ATTEMPT_FAILED,
     }
 )
 COURIER_EVENTS_SHOWN = 6
