@@ -45,6 +45,8 @@ def render(*, kind: str, channel: str, language: str, context: dict) -> Rendered
     if code := context.get("code"):
         # Read out one digit at a time: "1, 2, 3, 4, 5, 6".
         full["code_spoken"] = ", ".join(code)
+    # The email layout's <html lang>: the message's language, not the request's (there may be none).
+    full["LANGUAGE_CODE"] = language or SOURCE_TAG
     with translation.override(django_language(language)):
         full["purpose_phrase"] = purpose_phrase(context.get("purpose", ""))
         folder = f"messages/{kind}/"
