@@ -18,7 +18,8 @@ def test_the_code_has_the_order_and_parcel_numbers_beside_it(client, shopper, co
     box = page[page.index('class="delivery-code"') :]
     box = box[: box.index("</div>")]
     assert f"{code[:3]} {code[3:]}" in box
-    assert f"For order {shipment.order.number}, parcel {shipment.number}" in box
+    assert f'Order <span class="no-wrap">{shipment.order.number}</span>' in box
+    assert f'Parcel <span class="no-wrap">{shipment.number}</span>' in box
     assert shipment.number.startswith("PCL-")
 
 
