@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect, QueryDict
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from security.events import client_ip, event_record
@@ -69,6 +70,11 @@ class AdminSignInForm(OTPAdminAuthenticationForm):
     def _update_form(self, user):
         # django-otp also sets the password widget's render_value here, which would echo the password.
         self.fields["otp_device"].widget.choices = self.device_choices(user)
+        primary = next((d.persistent_id for d in devices_for_user(user) if getattr(d, "is_primary", False)), "")
+        self.fields["otp_device"].initial = primary
+        if hasattr(self, "cleaned_data") and not self.data.get("otp_device"):
+            self.data = self.data.copy()  # for the page only: what was posted has been read already
+            self.data["otp_device"] = primary
 
     def clean(self):
         if self.code_step:

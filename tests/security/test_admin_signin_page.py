@@ -150,3 +150,10 @@ def test_a_shopper_with_2sv_gets_no_code_step(client, shopper, authenticator, pa
 
     assert not Tags(answer.content.decode()).all("input", name="otp_token")
     assert not any(key.startswith("flow:") for key, _ in client.session.items())
+
+
+def test_the_code_page_offers_the_primary_method_first(client, admin_user, admin_app, password):
+    html = password_step(client, admin_user, password).content.decode()
+
+    chosen = [attrs for tag, attrs in Tags(html).tags if tag == "option" and "selected" in attrs]
+    assert [attrs["value"] for attrs in chosen] == [admin_app.persistent_id]
