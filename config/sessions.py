@@ -1,44 +1,103 @@
 """Sessions in PostgreSQL with fewer round trips than Django's database store, and the same guarantees.
 
-Django's store asks whether a new key exists before inserting it, writes an empty row when a sign-in cycles the
-key and updates it with the data at the end of the response, and reads a row before deleting it. Here a new key is
-inserted once, with its data, by the response's save (the primary key still refuses a clash, which becomes
-Django's CreateError and a new key, as before), and a row is deleted by its key alone.
+Django's store asks whether a new key exists before inserting it, wraps each single-statement write in a
+transaction of its own, and when a sign-in cycles the key inserts an empty row, reads and deletes the old one,
+then updates the new one with the data. Here each write is one statement: a new key is inserted with its data
+(the primary key refuses a clash, and another key is drawn, as Django does); a cycled key is one UPDATE that
+moves the old row to the new key and data, so the old key stops existing in the statement that writes the new.
 """
 
+from contextlib import nullcontext
+
 from django.contrib.sessions.backends import db
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils.crypto import get_random_string
 
 
 class SessionStore(db.SessionStore):
     _key_unsaved = False  # cycle_key chose a key whose row is not written yet
+    _replaces: str | None = None  # the key whose row that write takes over
 
     def _get_new_session_key(self) -> str:
-        # 32 of 36 characters from `secrets`: a clash is never met, and the INSERT's primary key refuses one.
+        # 32 of 36 characters from `secrets`: a clash is never met, and the primary key refuses one.
         return get_random_string(32, VALID_KEY_CHARS)
 
+    def _using(self) -> str:
+        return router.db_for_write(self.model)
+
+    def _statement(self):
+        """A savepoint when inside a transaction (a refused INSERT must not break it); else autocommit alone."""
+        using = self._using()
+        return transaction.atomic(using=using) if connections[using].in_atomic_block else nullcontext()
+
+    def create(self) -> None:
+        while True:
+            self._session_key = self._get_new_session_key()
+            try:
+                with self._statement():
+                    self._insert()
+            except IntegrityError:
+                continue  # the key was taken: draw another
+            self.modified = True
+            return
+
+    def _insert(self) -> None:
+        self.create_model_instance(self._get_session(no_load=True)).save(force_insert=True, using=self._using())
+
     def cycle_key(self) -> None:
-        """A new key now (callers read it at once: a trusted device names its session), written with the data
-        by this response's save; the old row goes at once."""
-        data, old_key = self._session, self.session_key
+        """A new key now (callers read it at once: a trusted device names its session); its row is written with
+        the data by this response's save, taking over the old key's row."""
+        data = self._session
+        if not self._key_unsaved:
+            self._replaces = self.session_key
         self._session_key = self._get_new_session_key()
         self._session_cache = data
         self._key_unsaved = self.modified = True
-        if old_key:
-            self.delete(old_key)
 
     def save(self, must_create: bool = False) -> None:
+        if self.session_key is None:
+            return self.create()
         if self._key_unsaved:
-            self._key_unsaved = False
+            return self._save_cycled()
+        if must_create:
             try:
-                return super().save(must_create=True)
-            except CreateError:
-                return self.create()  # a clash (never met): another key, as Django's store would choose
-        return super().save(must_create=must_create)
+                with self._statement():
+                    self._insert()
+            except IntegrityError as clash:
+                raise CreateError from clash
+            return None
+        try:
+            updated = self.model.objects.filter(session_key=self.session_key).update(
+                session_data=self.encode(self._get_session()), expire_date=self.get_expiry_date()
+            )
+        except DatabaseError as error:
+            raise UpdateError from error  # as Django's store answers
+        if not updated:
+            raise UpdateError  # the row was deleted meanwhile (signed out elsewhere), as Django's store says
+        return None
+
+    def _save_cycled(self) -> None:
+        old_key, self._key_unsaved, self._replaces = self._replaces, False, None
+        try:
+            with self._statement():
+                if old_key and self.model.objects.filter(session_key=old_key).update(
+                    session_key=self.session_key,
+                    session_data=self.encode(self._get_session(no_load=True)),
+                    expire_date=self.get_expiry_date(),
+                ):
+                    return
+                self._insert()
+        except IntegrityError:  # the new key clashed (never met): the old row goes, and another key is drawn
+            if old_key:
+                self.model.objects.filter(session_key=old_key).delete()
+            self.create()
 
     def delete(self, session_key: str | None = None) -> None:
         if session_key is None:
+            if self._replaces:  # flushed before its save: the old key's row goes too
+                self.model.objects.filter(session_key=self._replaces).delete()
+            self._key_unsaved, self._replaces = False, None
             if self.session_key is None:
                 return
             session_key = self.session_key
