@@ -35,7 +35,8 @@ def admin_signin_pending_user(request):
     if user is None or not constant_time_compare(state.get("auth_hash", ""), user.get_session_auth_hash()):
         flow_end(request, FLOW)  # the password changed (or the account did) since it was typed
         return None
-    user.backend = state.get("backend", "")
+    if state.get("backend"):
+        user.backend = state["backend"]  # login() needs to know which backend checked the password
     return user
 
 
