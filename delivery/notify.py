@@ -5,7 +5,7 @@ delivery code; the texts go to the account's mobile number (User.phone), the one
 """
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -14,6 +14,7 @@ from delivery.models import Shipment
 from messaging.guards import Budget
 from messaging.models import Channel, Message, Status
 from messaging.outbox import message_queue
+from messaging.rendering import django_language
 from security.display import mask_email, mask_phone
 from security.events import client_ip
 
@@ -47,10 +48,13 @@ def _queue(*, shipment: Shipment, kind: str, context: dict, sms: bool, **options
 
 def code_send(*, shipment: Shipment, code: str, request=None) -> list[Message]:
     """Send a new delivery code by SMS and email, worth sending until it expires at the end of its day."""
+    # The day is written in the shopper's language, not that of whoever sent the parcel out.
+    with translation.override(django_language(shipment.order.user.preferred_language)):
+        delivery_day = date_format(shipment.delivery_date, "l j F")
     return _queue(
         shipment=shipment,
         kind="delivery_code",
-        context={"code": code, "delivery_day": date_format(shipment.delivery_date, "l j F")},
+        context={"code": code, "delivery_day": delivery_day},
         sms=True,
         request_ip=client_ip(request),
         expires_in=max(60, int((shipment.code_expires_at - timezone.now()).total_seconds())),

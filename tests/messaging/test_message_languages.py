@@ -8,7 +8,9 @@ is missing); the language plumbing and the segment checks hold today.
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 
+from delivery.shipments import shipment_assign_courier, shipment_mark_shipped, shipment_send_out
 from messaging.backends import locmem
 from messaging.models import Message
 from messaging.segments import GSM7, UCS2, sms_segments
@@ -162,3 +164,22 @@ def test_segments_are_counted_as_a_phone_network_counts_them():
     assert sms_segments("ó").encoding == UCS2 and sms_segments("ç").encoding == UCS2
     assert (sms_segments("コ" * 70).segments, sms_segments("コ" * 71).segments) == (1, 2)
     assert sms_segments("😀" * 35).units == 70 and sms_segments("😀" * 36).segments == 2
+
+
+@pytest.mark.parametrize("account", ["ja-JP", "de-DE", "pt-BR"], indirect=True)
+def test_a_delivery_code_names_its_day_in_the_shopper_s_language_whoever_sent_it_out(
+    account, admin_user, courier, place_order, mailoutbox
+):
+    shipment_id = place_order(account, "tablet").shipment.pk
+    with translation.override(other_language(account.preferred_language)):  # the admin's browser
+        shipment_assign_courier(shipment_id=shipment_id, courier=courier, actor=admin_user)
+        shipment_mark_shipped(shipment_id=shipment_id, actor=admin_user)
+        shipment = shipment_send_out(shipment_id=shipment_id, actor=admin_user)
+        admins_day = date_format(shipment.delivery_date, "l j F")
+    with translation.override(account.preferred_language.lower()):
+        shoppers_day = date_format(shipment.delivery_date, "l j F")
+
+    run_pending_on_commit()
+    assert Message.objects.get(kind="delivery_code", channel="email").language == account.preferred_language
+    bodies = [m.body for m in mailoutbox if account.email in m.to and shoppers_day in m.body]
+    assert bodies and not any(admins_day in m.body for m in mailoutbox)
