@@ -288,6 +288,10 @@ MESSAGING_DATABASE_RETRY_MAX_SECONDS = 5
 MESSAGING_DATABASE_PATIENCE_SECONDS = 300
 MESSAGING_RECONCILE_AFTER_SECONDS = 60  # "unknown" this long with a provider id: the sweeper asks the provider
 MESSAGING_RECONCILE_BATCH = 20  # provider look-ups per sweep
+# Sends in flight at once per worker process (they wait on the network, not the CPU), and at most how many due
+# messages of its queue one task claims and sends together (docs/DECISIONS.md, issue 20).
+MESSAGING_SEND_CONCURRENCY = env_int("MESSAGING_SEND_CONCURRENCY", 64, minimum=1)
+MESSAGING_SEND_BATCH = env_int("MESSAGING_SEND_BATCH", 16, minimum=1)
 
 # Passkeys (WebAuthn). The relying party id is the site's host name, and WebAuthn refuses IP addresses: the
 # embedded default serves passkeys on http://localhost:<port> (make run names its port in WEBAUTHN_ORIGINS).

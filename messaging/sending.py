@@ -16,9 +16,12 @@ import logging
 import random
 import smtplib
 import socket
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
+from typing import NamedTuple
 
 import psycopg
 from celery import shared_task
@@ -48,20 +51,24 @@ logger = logging.getLogger(__name__)
 DATABASE_ERRORS = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
-def message_deliver(*, message_id: int) -> None:
+def message_deliver(*, message_id: int, batch: int = 1) -> None:
+    """Send one queued message, and with `batch` above 1 up to that many others of its queue that are due, all at
+    once: each is claimed once (queued -> sending, committed) before the provider is called."""
+    if _SENDERS.is_sending(message_id):
+        return  # another task of this process claimed it and is sending it now: it is not queued
     # Read first, then claim: a database error up to the claim leaves the message queued, safe to try again.
     message = Message.objects.filter(pk=message_id, status=Status.QUEUED).first()
     if message is None:
         return
-    now = timezone.now()
-    # One conditional UPDATE claims the row (a row lock for the statement) and commits "sending" before the
-    # provider is called: a duplicate run, or an early one, matches nothing and sends nothing.
-    claimed = (
-        Message.objects.filter(pk=message_id, status=Status.QUEUED, next_attempt_at__lte=now + timedelta(seconds=1))
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .update(status=Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
-    )
+    extra = _SENDERS.reserve(batch - 1)  # places for others, so that every message claimed is sent at once
+    try:
+        claimed = _claim(message, batch=1 + extra)
+    except BaseException:
+        _SENDERS.release(extra)
+        raise
+    _SENDERS.release(extra - max(0, len(claimed) - 1))
     if not claimed:
+        now = timezone.now()
         Message.objects.filter(pk=message_id, status=Status.QUEUED, expires_at__lte=now).update(
             status=Status.FAILED,
             failure_reason=FailureReason.EXPIRED,
@@ -70,25 +77,140 @@ def message_deliver(*, message_id: int) -> None:
             updated_at=now,
         )
         return
-    message.status, message.attempts = Status.SENDING, message.attempts + 1
+    # From here on the provider may have them: every outcome is recorded, whatever the database does.
+    with _SENDERS.sending([m.pk for m in claimed]):
+        others = [_SENDERS.submit(_attempt, other) for other in claimed[1:]]
+        try:
+            outcomes = [_attempt(claimed[0]), *(future.result() for future in others)]
+        finally:
+            _SENDERS.release(len(others))
+        _outcomes_record(claimed, outcomes, message_id=message_id)
 
-    # From here on the provider may have the message: every outcome is recorded, whatever the database does.
+
+def _outcomes_record(claimed: list[Message], outcomes: list["Attempt"], *, message_id: int) -> None:
+    sent = {m.pk: outcome.provider_id for m, outcome in zip(claimed, outcomes, strict=True) if outcome.sent}
+    if sent:
+        # The provider's ids first, on their own: with one, a callback or the sweeper can settle a message later.
+        _write_when_database_is_back(partial(_store_provider_ids, sent), message_id=message_id)
+        _write_when_database_is_back(partial(_finish_sent, list(sent)), message_id=message_id)
+    for message, outcome in zip(claimed, outcomes, strict=True):
+        if outcome.status == Status.QUEUED:
+            _SENDERS.sent_back(message.pk)  # its next task must find it, however soon it comes
+            _write_when_database_is_back(partial(_retry_later, message, outcome.error), message_id=message.pk)
+        elif not outcome.sent:
+            record = partial(_finish, message, outcome.status, reason=outcome.reason, error=outcome.error)
+            _write_when_database_is_back(record, message_id=message.pk)
+
+
+def _due(now) -> Q:
+    return Q(status=Status.QUEUED, next_attempt_at__lte=now + timedelta(seconds=1)) & (
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def _claim(message: Message, *, batch: int) -> list[Message]:
+    """Claim the message (and up to batch - 1 others due on its queue) and commit "sending": a duplicate run, an
+    early one, or another worker's claim matches nothing and sends nothing."""
+    now = timezone.now()
+    claim = {"status": Status.SENDING, "attempts": F("attempts") + 1, "updated_at": now}
+    # One conditional UPDATE claims the row (a row lock for the statement).
+    if not Message.objects.filter(_due(now), pk=message.pk).update(**claim):
+        return []
+    message.status, message.attempts = Status.SENDING, message.attempts + 1
+    if batch <= 1:
+        return [message]
+    codes = Q(kind__in=settings.MESSAGING_CODE_KINDS)
+    same_queue = codes if message.kind in settings.MESSAGING_CODE_KINDS else ~codes
+    with transaction.atomic():
+        # SKIP LOCKED: rows another worker is claiming at this moment are its own.
+        others = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(_due(now), same_queue)
+            .order_by("next_attempt_at")[: batch - 1]
+        )
+        if others:
+            Message.objects.filter(pk__in=[other.pk for other in others], status=Status.QUEUED).update(**claim)
+    for other in others:
+        other.status, other.attempts = Status.SENDING, other.attempts + 1
+    return [message, *others]
+
+
+class Attempt(NamedTuple):
+    """What one call to the provider earned a claimed message: queued (again), sent, failed or unknown."""
+
+    status: str
+    provider_id: str = ""
+    reason: str = ""
+    error: str = ""
+
+    @property
+    def sent(self) -> bool:
+        return self.status == Status.SENT
+
+
+def _attempt(message: Message) -> Attempt:
+    """Call the provider for a claimed message. Touches no database, so it can run in a sender thread."""
     try:
-        provider_id = _send(message)
+        return Attempt(Status.SENT, provider_id=_send(message))
     except TransientSendError as error:
-        outcome = partial(_retry_later, message, str(error))
+        return Attempt(Status.QUEUED, error=str(error))
     except PermanentSendError as error:
-        outcome = partial(_finish, message, Status.FAILED, reason=error.reason, error=str(error))
+        return Attempt(Status.FAILED, reason=error.reason, error=str(error))
     except AmbiguousSendError as error:
-        outcome = partial(_finish, message, Status.UNKNOWN, error=str(error))
+        return Attempt(Status.UNKNOWN, error=str(error))
     except Exception as error:  # a bug or an unclassified failure may have sent it: never resend blindly
         logger.exception("outbox: message %s failed unexpectedly", message.pk)
-        outcome = partial(_finish, message, Status.UNKNOWN, error=f"unexpected {type(error).__name__}")
-    else:
-        # The provider's id first, on its own: with it, a callback or the sweeper can settle the message later.
-        _write_when_database_is_back(partial(_store_provider_id, message.pk, provider_id), message_id=message.pk)
-        outcome = partial(_finish, message, Status.SENT, provider_id=provider_id)
-    _write_when_database_is_back(outcome, message_id=message.pk)
+        return Attempt(Status.UNKNOWN, error=f"unexpected {type(error).__name__}")
+
+
+class Senders:
+    """The sends one worker process has in flight beside each task's own: at most MESSAGING_SEND_CONCURRENCY,
+    in threads that only wait on the network (the tasks' threads keep the database connections)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._pool: ThreadPoolExecutor | None = None
+        self._sending: set[int] = set()  # messages claimed here whose outcome is not yet recorded
+
+    def is_sending(self, message_id: int) -> bool:
+        return message_id in self._sending
+
+    @contextlib.contextmanager
+    def sending(self, message_ids: list[int]):
+        """While a batch is in flight its messages' own tasks need no database read: they are "sending"."""
+        with self._lock:
+            self._sending.update(message_ids)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._sending.difference_update(message_ids)
+
+    def sent_back(self, message_id: int) -> None:
+        with self._lock:
+            self._sending.discard(message_id)
+
+    def reserve(self, wanted: int) -> int:
+        """Take up to `wanted` free places; a claim never takes more messages than can be sent at once."""
+        with self._lock:
+            granted = max(0, min(wanted, settings.MESSAGING_SEND_CONCURRENCY - self._in_flight))
+            self._in_flight += granted
+            return granted
+
+    def release(self, count: int) -> None:
+        with self._lock:
+            self._in_flight -= count
+
+    def submit(self, function, *args) -> Future:
+        with self._lock:
+            if self._pool is None:
+                workers = settings.MESSAGING_SEND_CONCURRENCY
+                self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox-send")
+        return self._pool.submit(function, *args)
+
+
+_SENDERS = Senders()
 
 
 def database_connections_close() -> None:
@@ -124,8 +246,30 @@ def _write_when_database_is_back(write, *, message_id: int) -> None:
             time.sleep(delay)
 
 
-def _store_provider_id(message_id: int, provider_id: str) -> None:
-    Message.objects.filter(pk=message_id, provider_id="").update(provider_id=provider_id)
+def _store_provider_ids(provider_ids: dict[int, str]) -> None:
+    if len(provider_ids) == 1:
+        ((message_id, provider_id),) = provider_ids.items()
+        Message.objects.filter(pk=message_id, provider_id="").update(provider_id=provider_id)
+        return
+    # One statement for a batch (the ORM's Case/When cost more CPU than the sends it recorded).
+    database = connections[Message.objects.db]
+    table = database.ops.quote_name(Message._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(provider_ids))
+    with database.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET provider_id = ids.sid FROM (VALUES {rows}) AS ids (pk, sid) "  # noqa: S608 -- placeholders only
+            f"WHERE {table}.id = ids.pk AND {table}.provider_id = ''",
+            [value for pair in provider_ids.items() for value in pair],
+        )
+
+
+def _finish_sent(message_ids: list[int]) -> None:
+    """Record sends the provider accepted (their ids are stored): one statement for a batch."""
+    now = timezone.now()
+    Message.objects.filter(pk__in=message_ids, status__in=[Status.QUEUED, Status.SENDING, Status.UNKNOWN]).update(
+        status=Status.SENT, sent_at=now, payload="", last_error="", updated_at=now
+    )
+    logger.info("outbox: message%s %s sent", "s" if len(message_ids) > 1 else "", ", ".join(map(str, message_ids)))
 
 
 def _send(message: Message) -> str:
@@ -332,8 +476,10 @@ def message_publish(message_id: int, *, kind: str, countdown: float | None = Non
 # and tasks already in a broker know.
 @shared_task(name="messaging.tasks.deliver_message", bind=True, acks_late=True, ignore_result=True)
 def deliver_message(self, message_id: int) -> None:
+    # A worker takes the other due messages of the queue along (eager mode, in a web request, only its own).
+    batch = 1 if self.request.is_eager else settings.MESSAGING_SEND_BATCH
     try:
-        message_deliver(message_id=message_id)
+        message_deliver(message_id=message_id, batch=batch)
     except DATABASE_ERRORS as error:
         # A message is claimed once only (queued -> sending), so trying again can never send it twice.
         database_connections_close()

@@ -3,10 +3,13 @@
 It answers the Messages and Calls endpoints like Twilio does (create, and fetch by SID), records every request it
 receives, keeps the messages it accepted with their status and StatusCallback URL, and can be told how to answer
 the next ones: success, an HTTP error with Twilio's error body, a slow reply, or an error after it accepted the
-message anyway. `latency` (with `jitter`) delays every answer, as the network and Twilio do.
+message anyway. `latency` (with `jitter`) delays every answer, as the network and Twilio do (100-300 ms in real
+life); FAKE_TWILIO_LATENCY_MS and FAKE_TWILIO_JITTER_MS set them for every fake a benchmark or test starts. It keeps
+connections alive (HTTP/1.1) as Twilio does, so a client's connection pool is measured as it would be used.
 """
 
 import json
+import os
 import random
 import re
 import secrets
@@ -73,17 +76,30 @@ class Accepted:
     error_code: int | None = None
 
 
+def _seconds_from_environment(name: str) -> float:
+    return float(os.environ.get(name) or 0) / 1000
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a pool of clients connecting at once must not overflow the listen backlog
+
+
 class FakeTwilio:
-    def __init__(self, *, latency: float = 0.0, jitter: float = 0.0) -> None:
+    def __init__(self, *, latency: float | None = None, jitter: float | None = None) -> None:
         self.answers: deque[Answer] = deque()
         self.received: list[Received] = []
         self.accepted: dict[str, Accepted] = {}
         self.fetched: list[str] = []  # the SIDs asked about, in order
-        self.latency, self.jitter = latency, jitter
+        self.default_latency = _seconds_from_environment("FAKE_TWILIO_LATENCY_MS") if latency is None else latency
+        self.default_jitter = _seconds_from_environment("FAKE_TWILIO_JITTER_MS") if jitter is None else jitter
+        self.latency, self.jitter = self.default_latency, self.default_jitter
         self._lock = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API
+
             def do_GET(self):
                 match = ENDPOINT.match(self.path)
                 fake._wait()
@@ -146,8 +162,7 @@ class FakeTwilio:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -163,7 +178,7 @@ class FakeTwilio:
         self.server.server_close()
 
     def set_latency(self, latency: float, jitter: float = 0.0) -> None:
-        """Every answer waits `latency` seconds, give or take up to `jitter`."""
+        """Every answer waits `latency` seconds, give or take up to `jitter` (uniformly, never below 0)."""
         self.latency, self.jitter = latency, jitter
 
     def will_answer(self, *answers: Answer) -> None:
@@ -176,7 +191,7 @@ class FakeTwilio:
             self.received.clear()
             self.accepted.clear()
             self.fetched.clear()
-        self.set_latency(0.0)
+        self.set_latency(self.default_latency, self.default_jitter)
 
     def sms(self) -> list[Received]:
         return [r for r in self.received if r.kind == "Messages"]

@@ -67,8 +67,10 @@ class Worker:
                 "-A",
                 "config",
                 "worker",
-                "--pool",
-                "solo",
+                "--pool",  # as the Procfile runs them: threads that claim batches and send them at once
+                "threads",
+                "--concurrency",
+                "4",
                 "--loglevel",
                 loglevel,
                 "--without-heartbeat",
