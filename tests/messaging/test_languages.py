@@ -6,6 +6,7 @@ import pytest
 
 from messaging.purposes import PURPOSE_PHRASES
 from messaging.rendering import render
+from messaging.segments import sms_segments
 
 LANGUAGES = [
     "de-DE",
@@ -25,12 +26,6 @@ LANGUAGES = [
 CODE = "123456"
 # The origin-bound one-time-code format (WICG sms-one-time-codes): the last line is "@host #code".
 ORIGIN_BOUND = re.compile(r"^@(?P<host>[^\s#]+) #(?P<code>[^\s@]+)( @[^\s]+)?$")
-# GSM 03.38: the basic set, and the extension table whose characters count twice.
-GSM_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
-    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM_EXTENDED = set("^{}\\[~]|€\f")
 # Languages written in scripts outside GSM-7: one UCS-2 segment (70) cannot hold the required content.
 WIDE = {"ja-JP", "ko-KR", "zh-CN", "zh-TW"}
 DISTINCTIVE = {
@@ -55,11 +50,7 @@ def sms(language: str, purpose: str = "signin") -> str:
 
 
 def segments(text: str) -> int:
-    if all(c in GSM_BASIC or c in GSM_EXTENDED for c in text):
-        units = sum(2 if c in GSM_EXTENDED else 1 for c in text)
-        return 1 if units <= 160 else -(-units // 153)
-    units = sum(2 if ord(c) > 0xFFFF else 1 for c in text)
-    return 1 if units <= 70 else -(-units // 67)
+    return sms_segments(text).segments
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
