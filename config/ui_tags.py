@@ -1,8 +1,12 @@
 """Template helpers shared by every page (registered as builtins in settings; each app adds its own, as
 `orders.ui_tags` and `security.ui_tags`)."""
 
+from datetime import date
+
 from django import template
 from django.forms import BoundField
+
+from config.dates import day_label as _day_label
 
 register = template.Library()
 
@@ -17,3 +21,9 @@ def form_field(field: BoundField) -> dict:
     if field.field.required:
         attrs["required"] = True
     return {"field": field, "widget": field.as_widget(attrs=attrs), "help_id": help_id, "error_id": error_id}
+
+
+@register.filter
+def day_label(day: date | None) -> str:
+    """A day with its weekday in the active language's own order and format."""
+    return _day_label(day) if day else ""

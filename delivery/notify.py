@@ -6,9 +6,9 @@ delivery code; the texts go to the account's mobile number (User.phone), the one
 
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from config.dates import day_label
 from delivery.days import delivery_today
 from delivery.models import Shipment
 from messaging.guards import Budget
@@ -17,6 +17,11 @@ from messaging.outbox import message_queue
 from messaging.rendering import django_language
 from security.display import mask_email, mask_phone
 from security.events import client_ip
+
+
+def _unbroken(masked: str) -> str:
+    """A masked number whose dots never wrap away from its digits on a narrow phone."""
+    return masked.replace(" ", "\u00a0")
 
 
 def _queue(*, shipment: Shipment, kind: str, context: dict, sms: bool, **options) -> list[Message]:
@@ -50,7 +55,7 @@ def code_send(*, shipment: Shipment, code: str, request=None) -> list[Message]:
     """Send a new delivery code by SMS and email, worth sending until it expires at the end of its day."""
     # The day is written in the shopper's language, not that of whoever sent the parcel out.
     with translation.override(django_language(shipment.order.user.preferred_language)):
-        delivery_day = date_format(shipment.delivery_date, "l j F")
+        delivery_day = day_label(shipment.delivery_date)
     return _queue(
         shipment=shipment,
         kind="delivery_code",
@@ -68,7 +73,7 @@ def shopper_tell(*, shipment: Shipment, event: str, sms: bool = False) -> list[M
         kind="delivery_update",
         context={
             "event": event,
-            "reason": shipment.get_failure_reason_display(),
+            "reason": shipment.failure_reason,  # words chosen in the message's language
             "can_unlock": shipment.code_unlocked_on != delivery_today(),  # a locked code's one unlock a day
         },
         sms=sms,
@@ -77,7 +82,7 @@ def shopper_tell(*, shipment: Shipment, event: str, sms: bool = False) -> list[M
 
 def code_sent_words(sent: list[Message]) -> tuple[str, str]:
     """What the shopper is told about a code just sent: where it went, masked, and (else "") what was refused."""
-    texted = [mask_phone(m.destination) for m in sent if m.channel == Channel.SMS and not _refused(m)]
+    texted = [_unbroken(mask_phone(m.destination)) for m in sent if m.channel == Channel.SMS and not _refused(m)]
     emailed = [mask_email(m.destination) for m in sent if m.channel == Channel.EMAIL and not _refused(m)]
     if texted and emailed:
         went = _("We've texted it to %(phone)s and emailed it to %(email)s.") % {
@@ -96,7 +101,9 @@ def code_sent_words(sent: list[Message]) -> tuple[str, str]:
     if len(refused) > 1:
         missed = _("We couldn't send it to you just now.")
     elif refused[0].channel == Channel.SMS:
-        missed = _("We couldn't text it to %(phone)s just now.") % {"phone": mask_phone(refused[0].destination)}
+        missed = _("We couldn't text it to %(phone)s just now.") % {
+            "phone": _unbroken(mask_phone(refused[0].destination))
+        }
     else:
         missed = _("We couldn't email it to %(email)s just now.") % {"email": mask_email(refused[0].destination)}
     return went, missed + " " + _("Your code is on this page: read it to the courier from here.")

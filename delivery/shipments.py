@@ -25,8 +25,8 @@ class ShipmentStateError(Exception):
 def _require(shipment: Shipment, *allowed: str) -> None:
     if shipment.status not in allowed:
         raise ShipmentStateError(
-            _("%(shipment)s is %(status)s, so that can't be done now.")
-            % {"shipment": shipment, "status": shipment.get_status_display().lower()}
+            _("That can't be done to %(shipment)s now. Its status: %(status)s.")
+            % {"shipment": shipment, "status": shipment.get_status_display()}
         )
 
 
@@ -125,7 +125,7 @@ def shipment_attempt_failed(*, shipment_id: int, courier, reason: str, note: str
             ["status", "failure_reason", "failure_note", *CODE_FIELDS],
             kind=ShipmentEvent.Kind.ATTEMPT_FAILED,
             actor=courier,
-            detail=shipment.get_failure_reason_display(),
+            detail=reason,  # the code: each reader sees the reason's words in their own language
         )
         shopper_tell(shipment=shipment, event="attempt_failed")
     return shipment

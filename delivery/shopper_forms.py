@@ -3,9 +3,9 @@
 from datetime import date
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from config.dates import day_label
 from delivery.doorstep import delivery_days_offered
 from delivery.models import Shipment
 
@@ -15,7 +15,7 @@ class RescheduleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["day"].choices = [(day.isoformat(), date_format(day, "l j F")) for day in delivery_days_offered()]
+        self.fields["day"].choices = [(day.isoformat(), day_label(day)) for day in delivery_days_offered()]
 
 
 class InstructionsForm(forms.Form):

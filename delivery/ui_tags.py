@@ -7,6 +7,7 @@ from django.conf import settings
 
 from delivery.days import delivery_today
 from delivery.doorstep import doorstep_can_change
+from delivery.models import Shipment
 from delivery.shopper_forms import InstructionsForm, RescheduleForm
 
 register = template.Library()
@@ -39,3 +40,12 @@ def doorstep_forms(shipment) -> dict | None:
         "reschedule": RescheduleForm(initial={"day": day}, auto_id="reschedule_%s"),
         "instructions": InstructionsForm(initial={"instructions": shipment.instructions}, auto_id="doorstep_%s"),
     }
+
+
+@register.filter
+def failure_reason(value: str) -> str:
+    """A failed attempt's reason in the active language, from its code (older rows hold the English words)."""
+    try:
+        return Shipment.FailureReason(value).label
+    except ValueError:
+        return value

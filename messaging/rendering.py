@@ -9,6 +9,7 @@ from django.utils import translation
 from config.languages import SOURCE_TAG, django_code
 from messaging.models import Channel
 from messaging.purposes import purpose_phrase
+from messaging.segments import sms_fold
 
 PARTS = {
     Channel.SMS: ("sms.txt",),
@@ -56,5 +57,6 @@ def render(*, kind: str, channel: str, language: str, context: dict) -> Rendered
                 text=render_to_string(folder + "email.txt", full).strip() + "\n",
                 html=render_to_string(folder + "email.html", full),
             )
-        part = "sms.txt" if channel == Channel.SMS else "voice.txt"
-        return Rendered(text=render_to_string(folder + part, full).strip())
+        if channel == Channel.SMS:
+            return Rendered(text=sms_fold(render_to_string(folder + "sms.txt", full).strip()))
+        return Rendered(text=render_to_string(folder + "voice.txt", full).strip())

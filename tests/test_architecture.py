@@ -21,7 +21,7 @@ ALLOWED = {
     "config": set(),  # settings, urls, wsgi, celery: the apps name config, never the other way
 }
 # config's infrastructure, which every app may import.
-INFRASTRUCTURE = {"config.crypto", "config.ratelimit", "config.env", "config.languages"}
+INFRASTRUCTURE = {"config.crypto", "config.ratelimit", "config.env", "config.languages", "config.dates"}
 # The composition root may import every app: it puts the site together (URLs, the demo data). config/settings.py
 # names apps in strings, which are not imports.
 COMPOSITION_ROOT = ("config/urls.py", "config/management/")

@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.dates import day_label
 from delivery.codes import CodeRenewRefused, delivery_code_renew, delivery_code_unlock
 from delivery.doorstep import DoorstepRefused, shipment_instructions_set, shipment_reschedule
 from delivery.models import Shipment
@@ -78,7 +78,7 @@ def reschedule(request: HttpRequest, order_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("We'll deliver on %(day)s.") % {"day": date_format(shipment.requested_date, "l j F")},
+            _("We'll deliver on %(day)s.") % {"day": day_label(shipment.requested_date)},
         )
     return redirect("orders:order", order_id)
 

@@ -71,7 +71,7 @@ def test_a_new_number_moves_the_2sv_phone_only_once_proved_and_the_old_number_is
     assert shopper.phone == phone.number == "+447911100321"
     run_pending_on_commit()
     old_number_texts = [m.text for m in locmem.outbox if m.to == "+447911123456"]
-    assert any("mobile number was changed to •••• 0321" in text for text in old_number_texts)
+    assert any("mobile number was changed to **** 0321" in text for text in old_number_texts)
     assert any(m.subject == "Your account mobile number was changed to •••• 0321" for m in mailoutbox)
 
 

@@ -7,6 +7,7 @@ from html import unescape
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.formats import time_format
 
 from delivery.codes import CODE_FIELDS, code_attach
 from delivery.days import delivery_today
@@ -68,7 +69,7 @@ def test_after_the_shopper_unlocks_the_courier_sees_it_and_the_new_code_works(co
     lock(courier_client, shipment, code)
     new_code = shopper_unlocks(shipment, shopper)
     page = text(courier_client.get(f"/courier/{shipment.pk}/"))
-    when = timezone.localtime().strftime("%H:%M")
+    when = time_format(timezone.localtime().time(), "TIME_FORMAT")
     assert f"Code unlocked by the shopper at {when}: ask for the new code." in page
     assert 'name="code"' in page and "Check again" not in page and "5 tries before the code locks." in page
     response = courier_client.post(f"/courier/{shipment.pk}/", {"code": new_code})
@@ -114,10 +115,10 @@ def test_confirming_records_the_reason_and_keeps_the_note_for_staff(courier_clie
     assert (shipment.status, shipment.failure_reason) == (Shipment.Status.ATTEMPT_FAILED, "customer_unavailable")
     assert shipment.failure_note == "Card left; dog barking"
     event = shipment.events.get(kind=ShipmentEvent.Kind.ATTEMPT_FAILED)
-    assert event.detail == "Nobody was available" and "dog" not in event.detail
+    assert event.detail == "customer_unavailable" and "dog" not in event.detail
     client.force_login(shopper)
     order_page = text(client.get(f"/orders/{shipment.order_id}/"))
-    assert "nobody was available" in order_page and "dog barking" not in order_page  # the reason, not the note
+    assert "Nobody was available" in order_page and "dog barking" not in order_page  # the reason, not the note
 
 
 def test_a_note_over_300_characters_is_refused_and_nothing_changes(courier_client, out_with_code):

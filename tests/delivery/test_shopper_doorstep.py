@@ -5,13 +5,21 @@ from html import unescape
 
 import pytest
 from django.test import Client
+from django.utils.formats import time_format
 
+from config.dates import day_label
 from delivery.days import delivery_today
 from delivery.models import Shipment, ShipmentEvent
 from delivery.shipments import shipment_assign_courier, shipment_mark_shipped
 
 pytestmark = pytest.mark.django_db
 DASH = "\N{EN DASH}"  # between a window's two times
+
+
+def window(*hours_minutes: int) -> str:
+    """A window as the page writes it: the locale's own time format either side of a dash."""
+    start, end = time(*hours_minutes[:2]), time(*hours_minutes[2:])
+    return f"{time_format(start, 'TIME_FORMAT')}{DASH}{time_format(end, 'TIME_FORMAT')}"
 
 
 def _page(response) -> str:
@@ -46,7 +54,7 @@ def test_the_owner_picks_another_day_and_the_page_says_so(owner, preparing, shop
     assert shipment.requested_date == day
     event = ShipmentEvent.objects.get(shipment=shipment, kind=ShipmentEvent.Kind.RESCHEDULED)
     assert event.actor == shopper
-    assert f"We'll deliver on {day:%A} {day.day} {day:%B}." in page
+    assert f"We'll deliver on {day_label(day)}." in page
     assert "You chose another delivery day" in page
     assert f'<option value="{day.isoformat()}" selected>' in page
 
@@ -129,7 +137,7 @@ def test_signed_out_the_forms_send_to_sign_in(preparing):
 
 def test_the_window_is_the_default_until_the_admin_sets_one(owner, preparing, settings):
     settings.DELIVERY_WINDOW_DEFAULT = ("08:00", "20:00")
-    assert f"08:00{DASH}20:00" in _page(owner.get(f"/orders/{preparing.pk}/"))
+    assert window(8, 0, 20, 0) in _page(owner.get(f"/orders/{preparing.pk}/"))
     Shipment.objects.filter(order=preparing).update(window_start=time(10, 30), window_end=time(12, 30))
     page = _page(owner.get(f"/orders/{preparing.pk}/"))
-    assert f"10:30{DASH}12:30" in page and f"08:00{DASH}20:00" not in page
+    assert window(10, 30, 12, 30) in page and window(8, 0, 20, 0) not in page

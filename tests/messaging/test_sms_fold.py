@@ -1,0 +1,17 @@
+"""Punctuation alone never turns an SMS into UCS-2: typographic look-alikes go out in GSM-7, letters never change."""
+
+from messaging.models import Channel
+from messaging.rendering import render
+from messaging.segments import GSM7, UCS2, sms_fold, sms_segments
+
+
+def test_a_masked_number_and_curly_quotes_keep_an_alert_sms_in_gsm7():
+    context = {"event": "phone_changed", "new_contact": "•••• 4321", "name": "Jo", "when": "1 Dec, 10:00"}
+    text = render(kind="security_alert", channel=Channel.SMS, language="en-GB", context=context).text
+    assert "**** 4321" in text and "•" not in text
+    assert sms_segments(text).encoding == GSM7
+
+
+def test_folding_keeps_letters_that_need_ucs2():
+    assert sms_fold("Não é você? \u201cSair\u201d \u2013 já\u2026") == 'Não é você? "Sair" - já...'
+    assert sms_segments(sms_fold("Não é você?")).encoding == UCS2  # ã is a letter: the text stays right
