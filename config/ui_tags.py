@@ -5,6 +5,7 @@ from datetime import date
 
 from django import template
 from django.forms import BoundField
+from django.utils.translation import pgettext
 
 from config.dates import day_label as _day_label
 
@@ -27,3 +28,12 @@ def form_field(field: BoundField) -> dict:
 def day_label(day: date | None) -> str:
     """A day with its weekday in the active language's own order and format."""
     return _day_label(day) if day else ""
+
+
+@register.filter
+def sentence_end(text: str) -> str:
+    """`text` ended as a sentence in the active language: a full stop in most, 。 in Japanese and Chinese."""
+    text = str(text).strip()
+    if not text or text.endswith((".", "!", "?", "\u3002", "\uff01", "\uff1f")):
+        return text
+    return text + pgettext("the mark that ends a sentence", ".")

@@ -142,4 +142,8 @@ class DeadboltAdminSite(OTPAdminSite):
             if next_path := request.GET.get(REDIRECT_FIELD_NAME):
                 query[REDIRECT_FIELD_NAME] = next_path
             return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
-        return super().login(request, extra_context)
+        response = super().login(request, extra_context)
+        if request.method == "POST" and not request.POST.get("otp_token") and flow_get(request, FLOW) is not None:
+            # A right password alone: show the code page fresh, not django-otp's "Please enter your OTP token."
+            return HttpResponseRedirect(request.get_full_path())
+        return response

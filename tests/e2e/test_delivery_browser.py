@@ -20,7 +20,7 @@ def admin_sign_in(page: Page, admin_user, password, app) -> None:
     page.locator("input[name=username]").fill(admin_user.email)
     page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Please enter your OTP token.")).to_be_visible()  # the password is right; now a code
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()  # the password is right; now a code
     page.locator("select[name=otp_device]").select_option(index=1)
     page.locator("input[name=otp_token]").fill(app.now())
     page.get_by_role("button", name="Log in").click()
@@ -150,7 +150,7 @@ def test_a_locked_code_keeps_the_parcel(
     sign_in(page, shopper, password, mailoutbox)
     page.goto(f"/orders/{shipment.order_id}/")
     expect(page.get_by_role("heading", name="Delivery attempt failed")).to_be_visible()
-    expect(page.get_by_text("We couldn't deliver your parcel: the delivery code was locked")).to_be_visible()
+    expect(page.get_by_text("We couldn't deliver your parcel. Reason: The delivery code was locked")).to_be_visible()
     expect(page.get_by_text("We'll try again on the next delivery day, with a new code.")).to_be_visible()
     expect(page.get_by_role("button", name="Get a new code")).to_have_count(0)
     assert code not in page.content()

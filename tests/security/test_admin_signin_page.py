@@ -42,7 +42,14 @@ def admin_app(admin_user):
 
 
 def password_step(client: Client, admin_user, password: str):
-    return client.post(LOGIN, {"username": admin_user.email, "password": password})
+    return client.post(LOGIN, {"username": admin_user.email, "password": password}, follow=True)
+
+
+def test_a_right_password_leads_to_a_code_page_without_an_error(client, admin_user, admin_app, password):
+    answer = client.post(LOGIN, {"username": admin_user.email, "password": password})
+    assert answer.status_code == 302 and answer["Location"] == LOGIN  # the code page, fetched afresh
+    html = client.get(LOGIN).content.decode()
+    assert "OTP token" not in html and "errornote" not in html and "errorlist" not in html
 
 
 def test_the_code_page_never_echoes_the_password(client, admin_user, admin_app, password):
