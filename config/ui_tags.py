@@ -1,10 +1,12 @@
 """Template helpers shared by every page (registered as builtins in settings; each app adds its own, as
 `orders.ui_tags` and `security.ui_tags`)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django import template
 from django.forms import BoundField
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import pgettext
 
 from config.dates import day_label as _day_label
@@ -37,3 +39,16 @@ def sentence_end(text: str) -> str:
     if not text or text.endswith((".", "!", "?", "\u3002", "\uff01", "\uff1f")):
         return text
     return text + pgettext("the mark that ends a sentence", ".")
+
+
+@register.filter
+def moment(value: str | datetime) -> str:
+    """A moment (an ISO 8601 string, as messages store it, or a datetime) in the active language's date and time
+    format, in the site's time zone with its abbreviation. Older messages hold words already: those pass through."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    local = timezone.localtime(value)
+    return f"{date_format(local, 'DATETIME_FORMAT')} {local:%Z}"

@@ -61,7 +61,7 @@ def alert_send(
     context = {
         "event": event,
         "name": user.get_short_name(),
-        "when": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
+        "when": timezone.now().isoformat(),  # written out in the message's language when it is rendered
         # Support's own address and browser are not where the account was used: an admin's reset shows neither.
         "ip": "" if by_admin else ip,
         "place": "" if by_admin else place,
