@@ -23,3 +23,11 @@ def test_an_alerts_time_is_written_in_the_accounts_language_and_the_sites_zone()
     english = render(kind="security_alert", channel=Channel.EMAIL, language="en-GB", context=context).text
     assert "1. Juli 2026" in german and "10:30" in german and "BST" in german  # London in summer
     assert "1 Jul 2026, 10:30" in english and "2026-07-01" not in english
+
+
+def test_an_event_line_ends_with_the_languages_own_full_stop():
+    context = {"event": "delivered", "name": "Jo", "order_number": "DB-00042", "order_path": "/orders/42/"}
+    chinese = render(kind="delivery_update", channel=Channel.SMS, language="zh-CN", context=context).text
+    english = render(kind="delivery_update", channel=Channel.SMS, language="en-GB", context=context).text
+    assert "。" in chinese and ". " not in chinese.split("http")[0]
+    assert "DB-00042" in english and english.rstrip().endswith(".")
