@@ -5,7 +5,6 @@ import re
 from datetime import time
 
 import pytest
-from django.test import Client
 from django.utils.formats import time_format
 from django.utils.functional import Promise
 
@@ -15,13 +14,6 @@ from delivery.models import Shipment
 from delivery.shipments import shipment_attempt_failed
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def courier_client(courier) -> Client:
-    client = Client()
-    client.force_login(courier)
-    return client
 
 
 def drop_links(page: str) -> list[int]:

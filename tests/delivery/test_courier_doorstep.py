@@ -18,18 +18,6 @@ from tests.helpers import wrong_code
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def courier_client(courier) -> Client:
-    client = Client()
-    client.force_login(courier)
-    return client
-
-
-@pytest.fixture
-def out_with_code(shopper, courier, place_order, send_out):
-    return send_out(place_order(shopper, "tablet"), courier)
-
-
 def lock(client: Client, shipment: Shipment, code: str):
     for offset in range(1, 6):
         response = client.post(f"/courier/{shipment.pk}/", {"code": wrong_code(code, offset)})

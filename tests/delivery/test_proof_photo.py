@@ -21,18 +21,6 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def courier_client(courier) -> Client:
-    client = Client()
-    client.force_login(courier)
-    return client
-
-
-@pytest.fixture
-def out_with_code(shopper, courier, place_order, send_out):
-    return send_out(place_order(shopper, "tablet"), courier)
-
-
 def phone_photo(width: int = 4000, height: int = 3000, orientation: int = 6) -> bytes:
     """A JPEG as a phone writes it: sideways pixels with an orientation tag, the camera's make, and where it was."""
     image = Image.new("RGB", (width, height), "#3a6")

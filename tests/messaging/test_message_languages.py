@@ -8,8 +8,9 @@ is missing); the language plumbing and the segment checks hold today.
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format
 
+from config.dates import day_label
+from config.languages import LANGUAGE_TAGS
 from delivery.shipments import shipment_assign_courier, shipment_mark_shipped, shipment_send_out
 from messaging.backends import locmem
 from messaging.models import Message
@@ -22,21 +23,7 @@ from tests.helpers import run_pending_on_commit
 
 pytestmark = pytest.mark.django_db
 
-LANGUAGES = [
-    "de-DE",
-    "en-GB",
-    "en-US",
-    "es-419",
-    "es-ES",
-    "fr-CA",
-    "fr-FR",
-    "it-IT",
-    "ja-JP",
-    "ko-KR",
-    "pt-BR",
-    "zh-CN",
-    "zh-TW",
-]
+LANGUAGES = [tag for tag, _name in LANGUAGE_TAGS]
 ENGLISH = {"en-GB", "en-US"}
 # Scripts outside GSM-7: UCS-2, 70 units a segment, where a code SMS with its origin-bound line takes two.
 WIDE = {"ja-JP", "ko-KR", "zh-CN", "zh-TW"}
@@ -175,9 +162,9 @@ def test_a_delivery_code_names_its_day_in_the_shopper_s_language_whoever_sent_it
         shipment_assign_courier(shipment_id=shipment_id, courier=courier, actor=admin_user)
         shipment_mark_shipped(shipment_id=shipment_id, actor=admin_user)
         shipment = shipment_send_out(shipment_id=shipment_id, actor=admin_user)
-        admins_day = date_format(shipment.delivery_date, "l j F")
+        admins_day = day_label(shipment.delivery_date)
     with translation.override(account.preferred_language.lower()):
-        shoppers_day = date_format(shipment.delivery_date, "l j F")
+        shoppers_day = day_label(shipment.delivery_date)
 
     run_pending_on_commit()
     assert Message.objects.get(kind="delivery_code", channel="email").language == account.preferred_language
