@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from messaging.backends import locmem
 from tests.helpers import delivery_code_sent_to, last_code_sent_to
@@ -62,6 +63,13 @@ def _celery_in_process(request, settings):
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
     app.conf.task_always_eager = was_eager
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language: one that activates another (as a request does) never leaks it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

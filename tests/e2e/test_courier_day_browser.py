@@ -155,9 +155,7 @@ def test_a_couriers_day(
     unlocked.save(update_fields=[*CODE_FIELDS, "code_unlocked_on"])
     ShipmentEvent.objects.create(shipment=unlocked, kind=ShipmentEvent.Kind.CODE_UNLOCKED, actor=people[3])
     phone.get_by_role("button", name="Check again").click()
-    expect(
-        phone.get_by_text(re.compile(r"Code unlocked by the shopper at \d\d:\d\d: ask for the new code"))
-    ).to_be_visible()
+    expect(phone.get_by_text(re.compile(r"Code unlocked by the shopper at .+?: ask for the new code"))).to_be_visible()
     look_at(phone, "unlocked")
     phone.get_by_label("Delivery code").fill(new_code)
     phone.get_by_role("button", name="Check code and hand over").click()

@@ -59,7 +59,7 @@ def test_a_ticked_2sv_phone_is_the_mobile_number_and_gets_the_delivery_code(
     assert delivery_code_sent_to(NUMBER) == emailed_code == Shipment.objects.get(pk=shipment.pk).code_for_owner()
 
     page = _page(client.post(f"/orders/{order.pk}/delivery-code/", follow=True))
-    assert "We've texted it to •••• 3456 and emailed it to j•••@example.com." in page
+    assert "We've texted it to ••••\u00a03456 and emailed it to j•••@example.com." in page
     assert delivery_code_sent_to(NUMBER) == Shipment.objects.get(pk=shipment.pk).code_for_owner()
 
 
