@@ -289,9 +289,13 @@ MESSAGING_DATABASE_PATIENCE_SECONDS = 300
 MESSAGING_RECONCILE_AFTER_SECONDS = 60  # "unknown" this long with a provider id: the sweeper asks the provider
 MESSAGING_RECONCILE_BATCH = 20  # provider look-ups per sweep
 # Sends in flight at once per worker process (they wait on the network, not the CPU), and at most how many due
-# messages of its queue one task claims and sends together (docs/DECISIONS.md, issue 20).
-MESSAGING_SEND_CONCURRENCY = env_int("MESSAGING_SEND_CONCURRENCY", 64, minimum=1)
+# messages of its queue a drain claims and sends together: the Procfile's 8 codes threads fill 8 x 16 places
+# (docs/DECISIONS.md, issue 20).
+MESSAGING_SEND_CONCURRENCY = env_int("MESSAGING_SEND_CONCURRENCY", 128, minimum=1)
 MESSAGING_SEND_BATCH = env_int("MESSAGING_SEND_BATCH", 16, minimum=1)
+# A commit rings its queue's bell to wake a worker; a bell whose task was lost (a broker restart) lets the next
+# commit ring again after this long (the sweeper republishes what waited).
+MESSAGING_BELL_SECONDS = 10
 
 # Passkeys (WebAuthn). The relying party id is the site's host name, and WebAuthn refuses IP addresses: the
 # embedded default serves passkeys on http://localhost:<port> (make run names its port in WEBAUTHN_ORIGINS).

@@ -6,6 +6,12 @@ claiming it leaves it "sending", which the sweeper turns into "unknown", never i
 A database error before the provider is called leaves the message queued and propagates (the task is retried);
 after it, the provider's answer is held in memory and written as soon as the database is back.
 
+Workers are woken by a bell, not a task per message: a commit rings its queue's bell (a Redis key, set if absent,
+which publishes one drain task), and the drain clears the bell before its first claim, then claims and sends the
+queue's due messages a batch at a time until none is left. A commit that finds the bell already rung needs no task:
+the drain it woke has not cleared the bell yet, so its claims will see the message. 2,000 messages committed at
+once cost a handful of tasks instead of 2,000 (issue 20, docs/DECISIONS.md).
+
 The Celery tasks are here too, beside the delivery they run and the retries and sweeps that publish them again, so
 no import runs in a circle (messaging/tasks.py names them for Celery's autodiscovery).
 """
@@ -24,7 +30,8 @@ from functools import partial
 from typing import NamedTuple
 
 import psycopg
-from celery import shared_task
+import redis
+from celery import current_app, shared_task, signals
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, connections, transaction
@@ -51,23 +58,14 @@ logger = logging.getLogger(__name__)
 DATABASE_ERRORS = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
-def message_deliver(*, message_id: int, batch: int = 1) -> None:
-    """Send one queued message, and with `batch` above 1 up to that many others of its queue that are due, all at
-    once: each is claimed once (queued -> sending, committed) before the provider is called."""
-    if _SENDERS.is_sending(message_id):
-        return  # another task of this process claimed it and is sending it now: it is not queued
+def message_deliver(*, message_id: int) -> None:
+    """Send one queued message, and only it (an eager task inside a web request; a test): claimed once (queued ->
+    sending, committed) before the provider is called."""
     # Read first, then claim: a database error up to the claim leaves the message queued, safe to try again.
     message = Message.objects.filter(pk=message_id, status=Status.QUEUED).first()
     if message is None:
         return
-    extra = _SENDERS.reserve(batch - 1)  # places for others, so that every message claimed is sent at once
-    try:
-        claimed = _claim(message, batch=1 + extra)
-    except BaseException:
-        _SENDERS.release(extra)
-        raise
-    _SENDERS.release(extra - max(0, len(claimed) - 1))
-    if not claimed:
+    if not _claim(message):
         now = timezone.now()
         Message.objects.filter(pk=message_id, status=Status.QUEUED, expires_at__lte=now).update(
             status=Status.FAILED,
@@ -77,25 +75,49 @@ def message_deliver(*, message_id: int, batch: int = 1) -> None:
             updated_at=now,
         )
         return
-    # From here on the provider may have them: every outcome is recorded, whatever the database does.
-    with _SENDERS.sending([m.pk for m in claimed]):
-        others = [_SENDERS.submit(_attempt, other) for other in claimed[1:]]
+    # From here on the provider may have it: every outcome is recorded, whatever the database does.
+    _outcomes_record([message], [_attempt(message)])
+
+
+def outbox_drain(*, queue: str) -> int:
+    """Send the due messages of a queue (codes or bulk), a batch at a time, until none is due; returns how many
+    were claimed. Each batch is claimed once (queued -> sending, committed) and sent at once in sender threads."""
+    claimed_count = 0
+    while True:
+        places = _SENDERS.reserve(settings.MESSAGING_SEND_BATCH)
+        if not places:
+            # Every send place is held by this process's other drains, and each claims again once its sends are
+            # answered: what is due now is theirs.
+            return claimed_count
         try:
-            outcomes = [_attempt(claimed[0]), *(future.result() for future in others)]
+            batch = _claim_due(queue, limit=places)
+        except BaseException:
+            _SENDERS.release(places)
+            raise
+        _SENDERS.release(places - len(batch))
+        if not batch:
+            return claimed_count
+        claimed_count += len(batch)
+        if len(batch) == places:  # more may be due: another thread of a worker of this queue joins in
+            with contextlib.suppress(Exception):  # a broker blip only means no help; this drain goes on
+                outbox_bell_ring(queue)
+        # From here on the provider may have them: every outcome is recorded, whatever the database does.
+        try:
+            outcomes = [future.result() for future in [_SENDERS.submit(_attempt, m) for m in batch]]
         finally:
-            _SENDERS.release(len(others))
-        _outcomes_record(claimed, outcomes, message_id=message_id)
+            _SENDERS.release(len(batch))
+        _outcomes_record(batch, outcomes)
 
 
-def _outcomes_record(claimed: list[Message], outcomes: list["Attempt"], *, message_id: int) -> None:
+def _outcomes_record(claimed: list[Message], outcomes: list["Attempt"]) -> None:
     sent = {m.pk: outcome.provider_id for m, outcome in zip(claimed, outcomes, strict=True) if outcome.sent}
     if sent:
         # The provider's ids first, on their own: with one, a callback or the sweeper can settle a message later.
-        _write_when_database_is_back(partial(_store_provider_ids, sent), message_id=message_id)
-        _write_when_database_is_back(partial(_finish_sent, list(sent)), message_id=message_id)
+        first = next(iter(sent))
+        _write_when_database_is_back(partial(_store_provider_ids, sent), message_id=first)
+        _write_when_database_is_back(partial(_finish_sent, list(sent)), message_id=first)
     for message, outcome in zip(claimed, outcomes, strict=True):
         if outcome.status == Status.QUEUED:
-            _SENDERS.sent_back(message.pk)  # its next task must find it, however soon it comes
             _write_when_database_is_back(partial(_retry_later, message, outcome.error), message_id=message.pk)
         elif not outcome.sent:
             record = partial(_finish, message, outcome.status, reason=outcome.reason, error=outcome.error)
@@ -108,31 +130,37 @@ def _due(now) -> Q:
     )
 
 
-def _claim(message: Message, *, batch: int) -> list[Message]:
-    """Claim the message (and up to batch - 1 others due on its queue) and commit "sending": a duplicate run, an
-    early one, or another worker's claim matches nothing and sends nothing."""
+def _claim(message: Message) -> bool:
+    """Claim one message and commit "sending": a duplicate run, an early one, or another worker's claim matches
+    nothing and sends nothing."""
     now = timezone.now()
-    claim = {"status": Status.SENDING, "attempts": F("attempts") + 1, "updated_at": now}
     # One conditional UPDATE claims the row (a row lock for the statement).
-    if not Message.objects.filter(_due(now), pk=message.pk).update(**claim):
-        return []
+    if not Message.objects.filter(_due(now), pk=message.pk).update(**_claimed(now)):
+        return False
     message.status, message.attempts = Status.SENDING, message.attempts + 1
-    if batch <= 1:
-        return [message]
+    return True
+
+
+def _claim_due(queue: str, *, limit: int) -> list[Message]:
+    """Claim up to `limit` due messages of a queue, oldest due first, and commit "sending"."""
+    now = timezone.now()
     codes = Q(kind__in=settings.MESSAGING_CODE_KINDS)
-    same_queue = codes if message.kind in settings.MESSAGING_CODE_KINDS else ~codes
     with transaction.atomic():
         # SKIP LOCKED: rows another worker is claiming at this moment are its own.
-        others = list(
+        batch = list(
             Message.objects.select_for_update(skip_locked=True)
-            .filter(_due(now), same_queue)
-            .order_by("next_attempt_at")[: batch - 1]
+            .filter(_due(now), codes if queue == CODES_QUEUE else ~codes)
+            .order_by("next_attempt_at")[:limit]
         )
-        if others:
-            Message.objects.filter(pk__in=[other.pk for other in others], status=Status.QUEUED).update(**claim)
-    for other in others:
-        other.status, other.attempts = Status.SENDING, other.attempts + 1
-    return [message, *others]
+        if batch:
+            Message.objects.filter(pk__in=[m.pk for m in batch], status=Status.QUEUED).update(**_claimed(now))
+    for message in batch:
+        message.status, message.attempts = Status.SENDING, message.attempts + 1
+    return batch
+
+
+def _claimed(now) -> dict:
+    return {"status": Status.SENDING, "attempts": F("attempts") + 1, "updated_at": now}
 
 
 class Attempt(NamedTuple):
@@ -164,32 +192,13 @@ def _attempt(message: Message) -> Attempt:
 
 
 class Senders:
-    """The sends one worker process has in flight beside each task's own: at most MESSAGING_SEND_CONCURRENCY,
-    in threads that only wait on the network (the tasks' threads keep the database connections)."""
+    """The sends one worker process has in flight: at most MESSAGING_SEND_CONCURRENCY, in threads that only wait
+    on the network (the drains' own threads keep the database connections)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._pool: ThreadPoolExecutor | None = None
-        self._sending: set[int] = set()  # messages claimed here whose outcome is not yet recorded
-
-    def is_sending(self, message_id: int) -> bool:
-        return message_id in self._sending
-
-    @contextlib.contextmanager
-    def sending(self, message_ids: list[int]):
-        """While a batch is in flight its messages' own tasks need no database read: they are "sending"."""
-        with self._lock:
-            self._sending.update(message_ids)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._sending.difference_update(message_ids)
-
-    def sent_back(self, message_id: int) -> None:
-        with self._lock:
-            self._sending.discard(message_id)
 
     def reserve(self, wanted: int) -> int:
         """Take up to `wanted` free places; a claim never takes more messages than can be sent at once."""
@@ -462,24 +471,68 @@ def message_queue_name(kind: str) -> str:
 
 
 def message_publish(message_id: int, *, kind: str, countdown: float | None = None) -> bool:
-    """Hand a queued message to the broker, on its kind's queue. A broker outage leaves it queued for the sweeper:
-    nothing is lost."""
+    """Hand a queued message to a worker of its kind's queue: ring the queue's bell, or (a retry's back-off, eager
+    mode) publish a task for it. A broker outage leaves it queued for the sweeper: nothing is lost."""
+    queue = message_queue_name(kind)
     try:
-        deliver_message.apply_async((message_id,), countdown=countdown, retry=False, queue=message_queue_name(kind))
-    except Exception as error:  # kombu raises several types for a broker that is down or slow
+        if countdown is not None or settings.CELERY_TASK_ALWAYS_EAGER:
+            deliver_message.apply_async((message_id,), countdown=countdown, retry=False, queue=queue)
+        else:
+            outbox_bell_ring(queue)
+    except Exception as error:  # kombu and redis-py raise several types for a broker that is down or slow
         logger.warning("outbox: message %s stays queued, broker unavailable (%s)", message_id, type(error).__name__)
         return False
     return True
 
 
-# The tasks take a message id only: never a code, a number or an address. Their names are the ones routes, beat
-# and tasks already in a broker know.
+def outbox_bell_ring(queue: str) -> None:
+    """Wake a worker of the queue: one drain task, unless a drain is already woken and has not cleared the bell
+    yet (its first claim comes after that, so it sees every message committed before the bell was rung)."""
+    bell = outbox_bell_key(queue)
+    broker = _broker_redis()
+    # The bell expires: should its task be lost (a broker restart), new messages ring again after that long.
+    if not broker.set(bell, "1", nx=True, ex=settings.MESSAGING_BELL_SECONDS):
+        return
+    try:
+        drain_outbox.apply_async((queue,), retry=False, queue=queue)
+    except Exception:
+        with contextlib.suppress(Exception):
+            broker.delete(bell)  # no task is on its way: the next message must ring again
+        raise
+
+
+def outbox_bell_key(queue: str) -> str:
+    return f"deadbolt:outbox-bell:{queue}"
+
+
+_BROKER_CLIENTS: dict[str, redis.Redis] = {}
+
+
+def _broker_redis() -> redis.Redis:
+    """The broker's Redis (the bells live beside the queues they wake), with the broker's short timeouts."""
+    url = current_app.conf.broker_write_url or current_app.conf.broker_url
+    client = _BROKER_CLIENTS.get(url)
+    if client is None:
+        timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
+        client = _BROKER_CLIENTS.setdefault(
+            url, redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        )
+    return client
+
+
+# The tasks take a message id or a queue's name only: never a code, a number or an address. Their names are the
+# ones routes, beat and tasks already in a broker know.
 @shared_task(name="messaging.tasks.deliver_message", bind=True, acks_late=True, ignore_result=True)
 def deliver_message(self, message_id: int) -> None:
-    # A worker takes the other due messages of the queue along (eager mode, in a web request, only its own).
-    batch = 1 if self.request.is_eager else settings.MESSAGING_SEND_BATCH
+    """A message's own task (a retry after its back-off; eager mode). In a worker it drains the message's queue,
+    so a redelivered or duplicate task sends nothing twice; eager, inside a web request, it sends only its own."""
     try:
-        message_deliver(message_id=message_id, batch=batch)
+        if self.request.is_eager:
+            message_deliver(message_id=message_id)
+            return
+        kind = Message.objects.filter(pk=message_id).values_list("kind", flat=True).first()
+        if kind is not None:
+            outbox_drain(queue=message_queue_name(kind))
     except DATABASE_ERRORS as error:
         # A message is claimed once only (queued -> sending), so trying again can never send it twice.
         database_connections_close()
@@ -491,6 +544,33 @@ def deliver_message(self, message_id: int) -> None:
             "outbox: message %s retried in %.1fs, database unavailable (%s)", message_id, delay, type(error).__name__
         )
         raise self.retry(countdown=delay, max_retries=DATABASE_MAX_RETRIES) from None
+
+
+@shared_task(name="messaging.tasks.drain_outbox", bind=True, acks_late=True, ignore_result=True)
+def drain_outbox(self, queue: str) -> None:
+    """Rung by a commit: clear the queue's bell, then send what is due on it until nothing is."""
+    try:
+        _broker_redis().delete(outbox_bell_key(queue))  # from here on, every commit rings again
+    except Exception as error:  # the bell expires on its own; draining now is safe either way
+        tasks_logger.warning("outbox: the %s bell stays rung, broker unavailable (%s)", queue, type(error).__name__)
+    try:
+        outbox_drain(queue=queue)
+    except DATABASE_ERRORS as error:
+        database_connections_close()
+        if self.request.retries >= DATABASE_MAX_RETRIES:
+            tasks_logger.warning("outbox: the %s queue left for the sweeper, database unavailable", queue)
+            return
+        delay = database_retry_delay(self.request.retries + 1)
+        tasks_logger.warning(
+            "outbox: the %s queue drained again in %.1fs, database unavailable (%s)", queue, delay, type(error).__name__
+        )
+        raise self.retry(countdown=delay, max_retries=DATABASE_MAX_RETRIES) from None
+
+
+@signals.worker_ready.connect
+def _backend_warm(**_kwargs) -> None:
+    """A worker loads its provider's client before its first task, not during someone's first code."""
+    get_backend().warm()
 
 
 @shared_task(name="messaging.tasks.sweep_outbox", ignore_result=True)

@@ -59,6 +59,9 @@ class BaseBackend:
         Raise a TransientSendError when it cannot be asked now."""
         return None
 
+    def warm(self) -> None:
+        """Load what the first send would otherwise load while a person waits for their code (a worker starting)."""
+
 
 class UnconfiguredBackend(BaseBackend):
     """Production without an SMS provider: every SMS and voice message fails plainly, and is never printed."""

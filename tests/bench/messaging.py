@@ -51,16 +51,30 @@ def queue_one(n: int, *, kind: str = "code") -> tuple[int, float]:
 
 
 def queue_unpublished(numbers, *, kind: str) -> list[int]:
-    """Messages in the outbox whose tasks are not yet in the broker, to publish all at once later."""
+    """Messages in the outbox that no worker may take yet: committed as due tomorrow, all in one transaction (a
+    drain takes every due message of its queue, woken or not), to be made due and published all at once later."""
+    from datetime import timedelta
     from unittest import mock
 
-    with mock.patch("messaging.outbox.message_publish"):
-        return [queue_one(n, kind=kind)[0] for n in numbers]
+    from django.db import transaction
+    from django.utils import timezone
+
+    from messaging.models import Message
+
+    with mock.patch("messaging.outbox.message_publish"), transaction.atomic():
+        ids = [queue_one(n, kind=kind)[0] for n in numbers]
+        Message.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now() + timedelta(days=1))
+    return ids
 
 
 def publish(ids: list[int], *, kind: str) -> None:
+    """Make the messages due at once, then hand each to the broker as its commit would."""
+    from django.utils import timezone
+
+    from messaging.models import Message
     from messaging.sending import message_publish
 
+    Message.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
     for message_id in ids:
         message_publish(message_id, kind=kind)
 

@@ -38,7 +38,7 @@ def test_the_code_never_travels_in_task_arguments_nor_reaches_the_worker_log(fak
     (raw,) = broker.lrange("codes", 0, -1)  # the task as it waits in Redis, before any worker takes it
     envelope = json.loads(raw)
     args, kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
-    assert (args, kwargs) == ([message.pk], {})
+    assert (envelope["headers"]["task"], args, kwargs) == ("messaging.tasks.drain_outbox", ["codes"], {})
     assert CODE not in raw.decode() and CODE not in base64.b64decode(envelope["body"]).decode()
 
     worker = start_worker(loglevel="DEBUG")
