@@ -4,6 +4,7 @@ Every check happens under the shipment's row lock, so two taps at once complete 
 counted exactly. Wrong codes are also counted per courier across all their shipments: guessing stands out and stops.
 """
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -51,6 +52,18 @@ def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "", photo=
 
     Raises Shipment.DoesNotExist for a shipment that is not this courier's.
     """
+    stored: list[str] = []  # a photo written to storage inside the transaction, to remove should it not commit
+    try:
+        return _mark_delivered(shipment_id=shipment_id, courier=courier, code=code, photo=photo, stored=stored)
+    except BaseException:
+        storage = Shipment._meta.get_field("proof_photo").storage
+        for name in stored:
+            with contextlib.suppress(OSError):
+                storage.delete(name)
+        raise
+
+
+def _mark_delivered(*, shipment_id: int, courier, code: str, photo, stored: list[str]) -> HandoffResult:
     with transaction.atomic():
         shipment = Shipment.objects.for_change().get(pk=shipment_id, courier=courier)
         if shipment.status == Shipment.Status.DELIVERED:
@@ -76,6 +89,7 @@ def shipment_mark_delivered(*, shipment_id: int, courier, code: str = "", photo=
         fields = ["status", "delivered_at", "updated_at", *CODE_FIELDS]
         if photo is not None:
             shipment.proof_photo.save(photo.name, photo, save=False)  # the name comes from proof_photo_path
+            stored.append(shipment.proof_photo.name)
             fields.append("proof_photo")
         shipment.save(update_fields=fields)
         ShipmentEvent.objects.create(shipment=shipment, kind=ShipmentEvent.Kind.DELIVERED, actor=courier)

@@ -164,3 +164,25 @@ def test_the_include_shows_the_photo_with_alt_text(delivered_with_photo):
     )
     assert f'src="/orders/{delivered_with_photo.order_id}/proof-photo/"' in html
     assert f'alt="The courier&#x27;s photo of order {delivered_with_photo.order.number} at your door"' in html
+
+
+def test_a_handoff_that_does_not_commit_leaves_no_photo_behind(courier, out_with_code, media, monkeypatch):
+    from django.db import DatabaseError
+
+    from delivery import handoff
+    from delivery.proof import proof_photo_prepare
+
+    shipment, code = out_with_code
+
+    def database_gone(**_kwargs):
+        raise DatabaseError("the connection dropped before the commit")
+
+    monkeypatch.setattr(handoff, "shopper_tell", database_gone)  # after the photo is written, before the commit
+    with pytest.raises(DatabaseError):
+        handoff.shipment_mark_delivered(
+            shipment_id=shipment.pk, courier=courier, code=code, photo=proof_photo_prepare(upload(phone_photo()))
+        )
+
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.OUT_FOR_DELIVERY and not shipment.proof_photo
+    assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))  # no orphan file
