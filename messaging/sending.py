@@ -32,6 +32,7 @@ from typing import NamedTuple
 import psycopg
 import redis
 from celery import current_app, shared_task, signals
+from celery.worker import state as worker_state
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, connections, transaction
@@ -84,6 +85,12 @@ def outbox_drain(*, queue: str) -> int:
     were claimed. Each batch is claimed once (queued -> sending, committed) and sent at once in sender threads."""
     claimed_count = 0
     while True:
+        if _worker_stopping():
+            # A warm shutdown (a deploy) waits for running tasks: stop between batches, and wake another worker
+            # for what is still due.
+            with contextlib.suppress(Exception):
+                outbox_bell_ring(queue)
+            return claimed_count
         places = _SENDERS.reserve(settings.MESSAGING_SEND_BATCH)
         if not places:
             # Every send place is held by this process's other drains, and each claims again once its sends are
@@ -107,6 +114,12 @@ def outbox_drain(*, queue: str) -> int:
         finally:
             _SENDERS.release(len(batch))
         _outcomes_record(batch, outcomes)
+
+
+def _worker_stopping() -> bool:
+    """Whether this worker process was told to shut down (Celery sets an exit code, 0 for a warm shutdown)."""
+    flags = (worker_state.should_stop, worker_state.should_terminate)
+    return any(flag is not None and flag is not False for flag in flags)
 
 
 def _outcomes_record(claimed: list[Message], outcomes: list["Attempt"]) -> None:

@@ -142,3 +142,17 @@ def test_drains_racing_over_one_backlog_claim_each_message_once_and_send_it_once
     assert sent == sorted(m.destination for m in messages)  # every one, none twice
     rows = Message.objects.filter(pk__in=[m.pk for m in messages])
     assert {(row.status, row.attempts) for row in rows} == {(Status.SENT, 1)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_told_to_stop_claims_no_more_and_wakes_another_for_what_is_due(monkeypatch):
+    from celery.worker import state
+
+    messages = queue_unpublished(range(5))
+    monkeypatch.setattr(state, "should_stop", 0)  # a warm shutdown (exit code 0), as a deploy sends
+
+    with mock.patch("messaging.sending.outbox_bell_ring") as ring:
+        assert outbox_drain(queue="codes") == 0
+
+    ring.assert_called_once_with("codes")
+    assert [status(m) for m in messages] == [Status.QUEUED] * 5  # left for the next worker, none lost
