@@ -5,13 +5,15 @@ LANGUAGE_CODE; LanguageMiddleware, after authentication, lets a signed-in accoun
 cookie in step with it, so signing in brings the account's language to any browser.
 """
 
-from urllib.parse import urlencode
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -21,6 +23,7 @@ from config.languages import LANGUAGE_TAGS, bcp47_tag, django_code
 
 # The query parameter of each hreflang alternate: the same page in one language, for this request only.
 LANGUAGE_PARAMETER = "language"
+TAGS = [tag for tag, _name in LANGUAGE_TAGS]
 
 
 def language_from_choice(value: str) -> Language | None:
@@ -94,18 +97,23 @@ def language_name(language: Language) -> str:
 
 
 def language_context(request: HttpRequest) -> dict:
-    """For base.html: the page's BCP 47 tag, the picker's choices and `next`, and the hreflang alternates."""
+    """For base.html: the page's BCP 47 tag, the picker's `next`, and the hreflang alternates."""
     query = request.GET.copy()
     query.pop(LANGUAGE_PARAMETER, None)
     path = request.path + (f"?{query.urlencode()}" if query else "")
-    base = request.build_absolute_uri(request.path)
-    joiner = f"?{query.urlencode()}&" if query else "?"
     return {
         "language_tag": bcp47_tag(translation.get_language()),
-        "language_choices": LANGUAGE_TAGS,
         "language_next": path,
-        "language_alternates": [
-            (tag, f"{base}{joiner}{urlencode({LANGUAGE_PARAMETER: tag})}") for tag, _name in LANGUAGE_TAGS
-        ],
-        "language_default_url": request.build_absolute_uri(path),
+        # A callable, so a page that never shows the links (a fragment, an email) never builds them.
+        "language_links": partial(language_links, request, query, path),
     }
+
+
+def language_links(request: HttpRequest, query: QueryDict, path: str) -> SafeString:
+    """The <link rel="alternate"> of each language and the x-default: the same page with ?language=<tag>."""
+    # Every tag is letters, digits and "-", which a query string carries as they are: no urlencode per tag.
+    base = request.build_absolute_uri(request.path) + (f"?{query.urlencode()}&" if query else "?")
+    link = '\n  <link rel="alternate" hreflang="{}" href="{}{}={}">'
+    alternates = format_html_join("", link, ((tag, base, LANGUAGE_PARAMETER, tag) for tag in TAGS))
+    default = format_html('\n  <link rel="alternate" hreflang="x-default" href="{}">', request.build_absolute_uri(path))
+    return alternates + default

@@ -117,6 +117,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "config.forms.FormRenderer"  # Django's, with <input> written without a template round-trip
 
 # Data: PostgreSQL when DATABASE_URL is set, otherwise the embedded SQLite file.
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
