@@ -8,6 +8,7 @@ import enum
 
 import django_otp
 from django.contrib.auth import login
+from django.contrib.auth.models import update_last_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -16,9 +17,8 @@ from accounts.models import User
 from security.alerts import security_record
 from security.events import event_record
 from security.flows import flow_end, flow_get, flow_key, flow_save, flow_start
-from security.methods import two_step_is_on
 from security.models import SecurityEvent
-from security.recovery import recovery_open
+from security.recovery import recovery_ready_and_two_step_on
 from security.trusted_devices import (
     browser_is_recognised,
     browser_recognise,
@@ -47,10 +47,10 @@ def code_step_needed(*, request: HttpRequest, user: User) -> str | None:
     was never proved proves it first."""
     if user.email_verified_at is None:
         return SigninStep.SIGNUP
-    recovery = recovery_open(user)
-    if recovery is not None and recovery.is_ready():
+    recovery_ready, two_step_on = recovery_ready_and_two_step_on(user)
+    if recovery_ready:
         return SigninStep.RECOVERY  # the wait is over: an email code, then 2SV is reset
-    if two_step_is_on(user):
+    if two_step_on:
         return None if trusted_device_check(request=request, user=user) else SigninStep.SECOND_FACTOR
     return None if browser_is_recognised(request=request, user=user) else SigninStep.NEW_DEVICE
 
@@ -105,7 +105,9 @@ def signin_complete(
     pending_end(request)
     name = device_name(request)
     with transaction.atomic():  # one commit for the session, the browser, the event and its alert
+        request.last_login_with_event = True  # written with the event below: see last_login_update
         login(request, user, backend=BACKEND)  # cycles the session key: no fixation
+        user.last_login = timezone.now()
         trusted_device_session_follow(request=request, user=user)
         if device is not None:
             django_otp.login(request, device)
@@ -120,6 +122,14 @@ def signin_complete(
             request=request,
             detail={"device": name, "method": method, "trusted": trust},
             device=name,
+            last_login=user.last_login,
             # A second factor just passed is a confirmed method, so 2SV is on: no need to ask the database.
             **({"two_step_on": True} if device is not None else {}),
         )
+
+
+def last_login_update(sender, user, request=None, **kwargs) -> None:
+    """Receives user_logged_in in place of Django's update_last_login (the admin's sign-in still uses it);
+    `signin_complete` writes last_login in the same statement as the sign-in's event instead."""
+    if not getattr(request, "last_login_with_event", False):
+        update_last_login(sender, user, **kwargs)

@@ -156,12 +156,14 @@ ALERT_FOR_KIND: dict[str, str | None] = {
 }
 
 
-def security_record(*, user, kind: str, request: HttpRequest | None = None, detail: dict | None = None, **alert):
+def security_record(
+    *, user, kind: str, request: HttpRequest | None = None, detail: dict | None = None, last_login=None, **alert
+):
     """Record what happened and send its alert from ALERT_FOR_KIND. `alert` holds the alert's options
     (sms_to, email_to, new_contact, device, cancel_token); `alert_quietly=True` records only (a change too small
-    to tell, like choosing the default address)."""
+    to tell, like choosing the default address). `last_login`: see event_record."""
     quietly = alert.pop("alert_quietly", False)
-    event = event_record(user=user, kind=kind, request=request, **(detail or {}))
+    event = event_record(user=user, kind=kind, request=request, last_login=last_login, **(detail or {}))
     if (name := ALERT_FOR_KIND[kind]) and not quietly:
         alert_send(user=user, event=name, request=request, detail=event.detail, **alert)
     return event

@@ -7,11 +7,12 @@ the purpose binding, the per-challenge tries and the per-account back-off are th
 
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,8 +86,10 @@ def challenge_issue(
         destination = device.number
     if method == Method.EMAIL and not destination:
         destination = user.email
-    with transaction.atomic():
-        if not (new_flow and flow):
+    superseding = not (new_flow and flow)
+    # A lone INSERT (a new flow's app or backup-code challenge) is atomic by itself: no BEGIN and COMMIT round trips.
+    with transaction.atomic() if superseding or method in SIDE_CHANNELS else nullcontext():
+        if superseding:
             Challenge.objects.filter(user=user, purpose=purpose, flow=flow, state=Challenge.State.ACTIVE).update(
                 state=Challenge.State.SUPERSEDED
             )
@@ -222,11 +225,11 @@ def challenge_verify(
                     _("Too many wrong codes were entered from your network. Wait an hour, then try again."),
                     retry_after=limit_peek(STRANGER_FAILURES, ip).retry_after,
                 )
+            challenge = _challenge_locked(challenge_id=challenge_id, user=user, purpose=purpose)
         else:
-            streak, _created = FailureStreak.objects.select_for_update().get_or_create(user=user)
+            challenge, streak = _challenge_and_streak_locked(challenge_id=challenge_id, user=user, purpose=purpose)
             if verdict := account_refusal(streak, now):
                 return verdict
-        challenge = Challenge.objects.select_for_update().filter(pk=challenge_id, user=user, purpose=purpose).first()
         if challenge is None:
             return CodeVerdict(CodeOutcome.ENDED, _("This code request has ended. Start again."))
         if verdict := _challenge_refusal(challenge, now):
@@ -238,7 +241,8 @@ def challenge_verify(
         outcome, device = _check(challenge, typed, now)
         if outcome == CodeOutcome.PASSED:
             challenge.state, challenge.passed_at = Challenge.State.PASSED, now
-            challenge.save(update_fields=["state", "passed_at"])
+            if challenge.method != Method.AUTHENTICATOR:  # the app's pass was written with its time step
+                challenge.save(update_fields=["state", "passed_at"])
             if streak is not None and streak.failures_in_a_row:
                 streak.failures_in_a_row = 0
                 streak.save(update_fields=["failures_in_a_row"])
@@ -312,16 +316,17 @@ def _check(challenge: Challenge, typed: str, now) -> tuple[CodeOutcome, Device |
             return CodeOutcome.SUPERSEDED, None
         return CodeOutcome.WRONG, None
     if challenge.method == Method.AUTHENTICATOR:
-        device = _locked_device(AuthenticatorDevice, challenge)
+        device = challenge.app_device
         if device is None:
             return CodeOutcome.WRONG, None
         step = totp_match(key=totp_key(device.secret()), token=typed, at=now.timestamp())
         if step is None:
             return CodeOutcome.WRONG, None
-        if step <= device.last_step:
-            return CodeOutcome.USED, None  # a time step is never accepted twice
+        # A time step is never accepted twice: the spend is conditional on the stored step, so of two requests
+        # with the same code only one can pass, whoever read the device first.
+        if step <= device.last_step or not _app_step_spend(challenge=challenge, device=device, step=step, now=now):
+            return CodeOutcome.USED, None
         device.last_step = step
-        device.save(update_fields=["last_step"])
         return CodeOutcome.PASSED, device
     device = _locked_device(BackupCodeDevice, challenge)
     if device is None:
@@ -354,6 +359,84 @@ def device_code_matches(*, user, persistent_id: str, typed: str) -> bool:
     return any(
         same_hash(typed_hash, h) for h in device.codes.filter(used_at__isnull=True).values_list("code_hash", flat=True)
     )
+
+
+def _challenge_locked(*, challenge_id: int, user, purpose: str) -> Challenge | None:
+    challenge = Challenge.objects.select_for_update().filter(pk=challenge_id, user=user, purpose=purpose).first()
+    if challenge is not None:
+        challenge.user = user  # the same row: no second load for the failure's event
+        challenge.app_device = _app_read(challenge)
+    return challenge
+
+
+def _challenge_and_streak_locked(*, challenge_id: int, user, purpose: str) -> tuple[Challenge | None, FailureStreak]:
+    """The challenge and the account's streak, both locked, with the challenge's app read (not locked: its spend
+    is conditional); on PostgreSQL in one statement. The streak row is made on the account's first code."""
+    if connection.vendor == "postgresql":
+        challenge = next(iter(Challenge.objects.raw(CHALLENGE_AND_STREAK_LOCK, [challenge_id, user.pk, purpose])), None)
+        if challenge is not None:
+            streak = FailureStreak(
+                user_id=user.pk,
+                failures_in_a_row=challenge.streak_failures_in_a_row,
+                last_failure_at=challenge.streak_last_failure_at,
+            )
+            streak._state.adding = False
+            challenge.user = user
+            challenge.app_device = _app_from_columns(challenge)
+            return challenge, streak
+    streak, _created = FailureStreak.objects.select_for_update().get_or_create(user=user)
+    return _challenge_locked(challenge_id=challenge_id, user=user, purpose=purpose), streak
+
+
+# The challenge and the streak locked in one statement, and the app the challenge names read with them. No row
+# when either is missing (a first code ever, or not this user's challenge for this purpose): the ORM path then.
+CHALLENGE_AND_STREAK_LOCK = """
+SELECT c.*, s.failures_in_a_row AS streak_failures_in_a_row, s.last_failure_at AS streak_last_failure_at,
+       d.id AS app_id, d.name AS app_name, d.confirmed AS app_confirmed, d.encrypted_secret AS app_encrypted_secret,
+       d.last_step AS app_last_step, d.is_primary AS app_is_primary, d.created_at AS app_created_at
+FROM security_challenge c
+JOIN security_failurestreak s ON s.user_id = c.user_id
+LEFT JOIN security_authenticatordevice d
+  ON c.method = 'authenticator' AND d.user_id = c.user_id AND c.device_id = 'security.authenticatordevice/' || d.id
+WHERE c.id = %s AND c.user_id = %s AND c.purpose = %s
+FOR UPDATE OF c, s
+"""
+APP_COLUMNS = ("id", "name", "confirmed", "encrypted_secret", "last_step", "is_primary", "created_at")
+
+
+def _app_from_columns(challenge: Challenge) -> AuthenticatorDevice | None:
+    if challenge.app_id is None:
+        return None
+    values = {"user_id": challenge.user_id, **{name: getattr(challenge, f"app_{name}") for name in APP_COLUMNS}}
+    names = [f.attname for f in AuthenticatorDevice._meta.concrete_fields if f.attname in values]
+    return AuthenticatorDevice.from_db(challenge._state.db, names, [values[name] for name in names])
+
+
+def _app_read(challenge: Challenge) -> AuthenticatorDevice | None:
+    if challenge.method != Method.AUTHENTICATOR:
+        return None
+    _label, _sep, device_pk = challenge.device_id.rpartition("/")
+    return AuthenticatorDevice.objects.filter(pk=device_pk, user_id=challenge.user_id).first()
+
+
+def _app_step_spend(*, challenge: Challenge, device: AuthenticatorDevice, step: int, now) -> bool:
+    """Record the app's time step as used and the challenge as passed; False (and nothing written) when a step as
+    new was already used. On PostgreSQL one statement."""
+    spend = AuthenticatorDevice.objects.filter(pk=device.pk, last_step__lt=step)
+    passed = {"state": Challenge.State.PASSED, "passed_at": now}
+    if connection.vendor != "postgresql":
+        if not spend.update(last_step=step):
+            return False
+        Challenge.objects.filter(pk=challenge.pk).update(**passed)
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH spent AS ("
+            " UPDATE security_authenticatordevice SET last_step = %s WHERE id = %s AND last_step < %s RETURNING id"
+            ") UPDATE security_challenge SET state = %s, passed_at = %s WHERE id = %s AND EXISTS (SELECT FROM spent)",
+            [step, device.pk, step, passed["state"].value, now, challenge.pk],
+        )
+        return cursor.rowcount == 1
 
 
 def _locked_device(model, challenge: Challenge):

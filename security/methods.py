@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Value
 from django.http import HttpRequest
 from django_otp.models import Device
 
@@ -41,14 +41,12 @@ class TwoStep:
 
 
 def two_step_summary(user) -> TwoStep:
-    devices = [d for model in METHOD_DEVICES for d in model.objects.filter(user=user, confirmed=True)]
+    """The user's confirmed methods and backup codes (with how many are left), in one query: this runs on every
+    code step. The apps come without their secret and last step, which only a code check reads (its own query)."""
+    rows = _method_rows(user)
+    devices = [_device_from_row(row, user) for row in rows if row["kind"] != "codes"]
+    codes = next((_device_from_row(row, user) for row in rows if row["kind"] == "codes"), None)
     primary = next((d for d in devices if d.is_primary), None)
-    # The device and its unused codes in one query: this runs on every code step.
-    codes = (
-        BackupCodeDevice.objects.filter(user=user, confirmed=True)
-        .annotate(left=Count("codes", filter=Q(codes__used_at__isnull=True)))
-        .first()
-    )
     return TwoStep(
         enabled=primary is not None,
         primary=primary,
@@ -56,6 +54,56 @@ def two_step_summary(user) -> TwoStep:
         backup_codes_left=codes.left if codes else 0,
         backup_codes=codes,
     )
+
+
+ROW_MODELS = {"app": AuthenticatorDevice, "phone": PhoneDevice, "codes": BackupCodeDevice}
+
+
+def _method_rows(user) -> list[dict]:
+    """One UNION ALL of the three device tables, in the same columns."""
+    base = ("id", "name", "created_at")
+
+    def columns(kind, *, primary=None, number=None, channel=None, left=None):
+        return {
+            "kind": Value(kind),
+            "primary": primary or Value(False),
+            "phone_number": number or Value(""),
+            "phone_channel": channel or Value(""),
+            "codes_left": left or Value(0),
+        }
+
+    apps = AuthenticatorDevice.objects.filter(user=user, confirmed=True)
+    phones = PhoneDevice.objects.filter(user=user, confirmed=True)
+    codes = BackupCodeDevice.objects.filter(user=user, confirmed=True).annotate(
+        unused=Count("codes", filter=Q(codes__used_at__isnull=True))
+    )
+    return list(
+        apps.values(*base, **columns("app", primary=F("is_primary"))).union(
+            phones.values(*base, **columns("phone", primary=F("is_primary"), number=F("number"), channel=F("channel"))),
+            codes.values(*base, **columns("codes", left=F("unused"))),
+            all=True,
+        )
+    )
+
+
+def _device_from_row(row: dict, user) -> Device:
+    model = ROW_MODELS[row["kind"]]
+    values = {
+        "id": row["id"],
+        "user_id": user.pk,
+        "name": row["name"],
+        "confirmed": True,
+        "created_at": row["created_at"],
+        "is_primary": row["primary"],
+        "number": row["phone_number"],
+        "channel": row["phone_channel"],
+    }
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    device = model.from_db(None, names, [values[name] for name in names])
+    device.user = user
+    if model is BackupCodeDevice:
+        device.left = row["codes_left"]
+    return device
 
 
 def two_step_is_on(user) -> bool:

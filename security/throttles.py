@@ -6,7 +6,7 @@ password forgets the email's count. Capped (BACKOFF_LIMITS["password"]["max_seco
 an owner down, never lock them out, and the owner's way round a wait is a password reset by email.
 """
 
-from config.ratelimit import backoff_attempt, backoff_forget, backoff_refund
+from config.ratelimit import backoff_attempt, backoff_forget, backoff_settle
 
 PASSWORD = "password"  # noqa: S105 -- the name of a limit
 
@@ -24,9 +24,7 @@ def password_attempt(*, email: str, ip: str | None) -> int:
 
 def password_succeeded(*, email: str, ip: str | None) -> None:
     """The password was right: the email starts again; the network only gets this attempt back."""
-    backoff_forget(PASSWORD, f"email:{email}")
-    if ip:
-        backoff_refund(PASSWORD, f"ip:{ip}")
+    backoff_settle(PASSWORD, forget=[f"email:{email}"], refund=[f"ip:{ip}"] if ip else [])
 
 
 def password_throttle_clear(*, email: str) -> None:

@@ -8,7 +8,7 @@ its write, and then pass in all of them.
 import pytest
 
 from security.challenges import CodeOutcome, challenge_issue, challenge_verify
-from security.models import BackupCode, BackupCodeDevice, Challenge, FailureStreak, Method
+from security.models import AuthenticatorDevice, BackupCode, BackupCodeDevice, Challenge, FailureStreak, Method
 from tests.helpers import last_code_sent_to, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,3 +52,49 @@ def test_one_backup_code_used_in_two_places_at_once_passes_once(shopper, authent
     outcomes = race(2, use_it, hold=lambda: list(BackupCode.objects.select_for_update().filter(device=device)))
 
     assert sorted(outcomes) == sorted([CodeOutcome.PASSED, CodeOutcome.USED])
+
+
+def test_one_app_code_on_two_signin_pages_at_once_passes_once(shopper, authenticator):
+    # Two browsers at the code step of their own sign-ins (two flows, two challenges), one app code typed in both.
+    challenges = iter(
+        [
+            challenge_issue(
+                user=shopper, purpose="signin", method=Method.AUTHENTICATOR, device=authenticator, flow=f"browser-{n}"
+            ).challenge
+            for n in range(2)
+        ]
+    )
+    code = authenticator.app.now()
+
+    outcomes = race(
+        2,
+        lambda: challenge_verify(challenge_id=next(challenges).pk, user=shopper, purpose="signin", code=code),
+        hold=lambda: FailureStreak.objects.select_for_update().get(user=shopper),
+    )
+
+    assert sorted(outcomes) == sorted([CodeOutcome.PASSED, CodeOutcome.USED])
+    assert Challenge.objects.filter(user=shopper, state=Challenge.State.PASSED).count() == 1
+
+
+def test_one_app_code_where_no_streak_serialises_the_tries_passes_once(shopper, authenticator):
+    # Stranger purposes take no account-wide lock; the app's time step alone must refuse the second use.
+    challenges = iter(
+        [
+            challenge_issue(
+                user=shopper, purpose="password_reset_2sv", method=Method.AUTHENTICATOR, device=authenticator
+            ).challenge,
+            challenge_issue(
+                user=shopper, purpose="report_intrusion_2sv", method=Method.AUTHENTICATOR, device=authenticator
+            ).challenge,
+        ]
+    )
+    code = authenticator.app.now()
+
+    def use_it():
+        challenge = next(challenges)
+        return challenge_verify(challenge_id=challenge.pk, user=shopper, purpose=challenge.purpose, code=code)
+
+    outcomes = race(2, use_it, hold=lambda: AuthenticatorDevice.objects.select_for_update().get(pk=authenticator.pk))
+
+    assert sorted(outcomes) == sorted([CodeOutcome.PASSED, CodeOutcome.USED])
+    assert Challenge.objects.filter(user=shopper, state=Challenge.State.PASSED).count() == 1
