@@ -55,6 +55,12 @@ def viewport_name(request) -> str:
     return request.param
 
 
+# A test that looks at nothing and whose assertions the window's size cannot change (the language a server picks,
+# an autofill prompt) runs in the phone window only: the desktop run took the same path and asserted nothing more.
+# The pages it passes through are looked at in both sizes by the tests beside it.
+phone_window_only = pytest.mark.parametrize("viewport_name", ["phone"], indirect=True)
+
+
 @pytest.fixture
 def page(browser, viewport_name, live_server):
     context = browser.new_context(base_url=live_server.url, locale="en-GB", **VIEWPORTS[viewport_name])

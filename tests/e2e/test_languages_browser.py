@@ -13,7 +13,7 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from accounts.models import Language
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import VIEWPORTS, phone_window_only
 from tests.helpers import last_code_sent_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,6 +77,7 @@ def test_the_footer_picker_changes_the_language_without_javascript(browser, view
     assert translated("de-DE", "Basket") in basket
 
 
+@phone_window_only
 @pytest.mark.parametrize("locale", WALKED)
 def test_a_browser_s_accept_language_is_followed_and_the_picker_overrides_it(open_browser, locale):
     page = open_browser(locale)

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from security.models import Passkey, SecurityEvent
 from security.passkeys import _user_handle
-from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import VIEWPORTS, phone_window_only
 from tests.e2e.steps import code_field, send_code, sign_in
 from tests.helpers import last_code_sent_to
 
@@ -243,6 +243,7 @@ def test_a_passkey_instead_of_the_2sv_code(page: Page, look, shopper, password, 
     assert kinds(shopper)[-1] == SecurityEvent.Kind.SIGNIN_NEW_DEVICE
 
 
+@phone_window_only
 def test_the_email_field_offers_the_passkey(page: Page, shopper, shopper_passkey):
     """Conditional mediation: the sign-in page asks for a passkey as it loads, for the email field's autofill. A
     person picks it there; the virtual authenticator, holding one, answers at once."""
