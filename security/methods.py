@@ -5,11 +5,13 @@
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, Q, Value
+from django.db import connection, transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_otp.models import Device
 
 from config.crypto import encrypt_text
@@ -57,33 +59,35 @@ def two_step_summary(user) -> TwoStep:
 
 
 ROW_MODELS = {"app": AuthenticatorDevice, "phone": PhoneDevice, "codes": BackupCodeDevice}
+ROW_COLUMNS = ("kind", "id", "name", "created_at", "is_primary", "number", "channel", "codes_left")
+# The three device tables in the same columns. Written out: the ORM's UNION of three annotated querysets costs
+# ~3 ms of CPU to build on every code step, the statement itself a tenth of a millisecond.
+METHOD_ROWS = """
+SELECT 'app', id, name, created_at, is_primary, '', '', 0
+FROM security_authenticatordevice WHERE user_id = %s AND confirmed
+UNION ALL
+SELECT 'phone', id, name, created_at, is_primary, number, channel, 0
+FROM security_phonedevice WHERE user_id = %s AND confirmed
+UNION ALL
+SELECT 'codes', d.id, d.name, d.created_at, FALSE, '', '',
+       (SELECT COUNT(*) FROM security_backupcode c WHERE c.device_id = d.id AND c.used_at IS NULL)
+FROM security_backupcodedevice d WHERE d.user_id = %s AND d.confirmed
+"""
 
 
 def _method_rows(user) -> list[dict]:
-    """One UNION ALL of the three device tables, in the same columns."""
-    base = ("id", "name", "created_at")
+    with connection.cursor() as cursor:
+        cursor.execute(METHOD_ROWS, [getattr(user, "pk", None)] * 3)  # no user (a failed admin sign-in): no rows
+        return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
-    def columns(kind, *, primary=None, number=None, channel=None, left=None):
-        return {
-            "kind": Value(kind),
-            "primary": primary or Value(False),
-            "phone_number": number or Value(""),
-            "phone_channel": channel or Value(""),
-            "codes_left": left or Value(0),
-        }
 
-    apps = AuthenticatorDevice.objects.filter(user=user, confirmed=True)
-    phones = PhoneDevice.objects.filter(user=user, confirmed=True)
-    codes = BackupCodeDevice.objects.filter(user=user, confirmed=True).annotate(
-        unused=Count("codes", filter=Q(codes__used_at__isnull=True))
-    )
-    return list(
-        apps.values(*base, **columns("app", primary=F("is_primary"))).union(
-            phones.values(*base, **columns("phone", primary=F("is_primary"), number=F("number"), channel=F("channel"))),
-            codes.values(*base, **columns("codes", left=F("unused"))),
-            all=True,
-        )
-    )
+def db_datetime(value):
+    """A timestamp read by raw SQL, aware: SQLite hands back what it stores (UTC, without the zone)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def _device_from_row(row: dict, user) -> Device:
@@ -93,13 +97,13 @@ def _device_from_row(row: dict, user) -> Device:
         "user_id": user.pk,
         "name": row["name"],
         "confirmed": True,
-        "created_at": row["created_at"],
-        "is_primary": row["primary"],
-        "number": row["phone_number"],
-        "channel": row["phone_channel"],
+        "created_at": db_datetime(row["created_at"]),
+        "is_primary": bool(row["is_primary"]),
+        "number": row["number"],
+        "channel": row["channel"],
     }
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    device = model.from_db(None, names, [values[name] for name in names])
+    device = model.from_db(connection.alias, names, [values[name] for name in names])
     device.user = user
     if model is BackupCodeDevice:
         device.left = row["codes_left"]

@@ -5,18 +5,17 @@ contact on file is told and anyone can cancel. Only after that can a sign-in (pa
 reset 2SV.
 """
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from security.alerts import alert_send, security_record
 from security.events import client_ip, event_record
-from security.methods import two_step_disable
+from security.methods import db_datetime, two_step_disable
 from security.models import PhoneDevice, RecoveryRequest, SecurityEvent
 
 CANCEL_SALT = "deadbolt.security.recovery-cancel"
@@ -32,10 +31,7 @@ def recovery_ready_and_two_step_on(user) -> tuple[bool, bool]:
     with connection.cursor() as cursor:
         cursor.execute(RECOVERY_AND_TWO_STEP, [user.pk] * 3)
         ready_at, two_step_on = cursor.fetchone()
-    if isinstance(ready_at, str):  # SQLite hands back what it stores: UTC, without the zone
-        ready_at = parse_datetime(ready_at)
-    if ready_at is not None and timezone.is_naive(ready_at):
-        ready_at = ready_at.replace(tzinfo=UTC)
+    ready_at = db_datetime(ready_at)
     return ready_at is not None and timezone.now() >= ready_at, bool(two_step_on)
 
 
