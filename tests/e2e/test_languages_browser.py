@@ -146,6 +146,7 @@ def test_the_login_and_security_setting_changes_the_account_s_language_and_its_m
     page.locator("input[name=email]").fill(shopper.email)
     page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("input[name=code]")).to_be_visible()
     page.locator("input[name=code]").fill(last_code_sent_to(shopper.email, mailoutbox))
     page.get_by_role("button", name="Sign in", exact=True).click()
 

@@ -40,6 +40,7 @@ def test_choosing_the_country_by_keyboard_and_typing_a_national_number(page: Pag
 
     number.fill("06 12 34 56 78")
     page.get_by_role("button", name="Send a code").click()
+    expect(code_field(page)).to_be_visible()
     code_field(page).fill(last_code_sent_to("+33612345678"))  # the code arrived, at the number with its +33
     page.get_by_role("button", name="Confirm").click()
 
@@ -63,6 +64,7 @@ def test_the_2sv_phone_is_offered_as_the_mobile_number_at_enrolment(page: Page, 
     page.get_by_role("textbox", name="Mobile number").fill("07400 123456")
     look("enrol")
     page.get_by_role("button", name="Send a code").click()
+    expect(code_field(page)).to_be_visible()
     code_field(page).fill(last_code_sent_to("+447400123456"))
     page.get_by_role("button", name="Verify").click()
 
