@@ -2,6 +2,7 @@
 `orders.ui_tags` and `security.ui_tags`)."""
 
 import re
+import secrets
 import weakref
 from datetime import date, datetime
 
@@ -29,9 +30,11 @@ register = template.Library()
 # A fixed fragment keeps at most this many renderings (languages x the values it names); past that it renders
 # each time, so a value that takes many forms costs speed, never memory.
 FIXED_VARIANTS_MAX = 128
-# What a {% live %} part leaves in a fixed fragment's rendering while it is made; templates never hold a NUL.
-LIVE_MARK = "\x00live:{}\x00"
-LIVE_MARKS = re.compile("\x00live:(\\d+)\x00")
+# What a {% live %} part leaves in a fixed fragment's rendering while it is made. With a secret of this process:
+# a named value that holds a mark of its own (escaping leaves a NUL as it is) cannot move or repeat a live part.
+_LIVE_SECRET = secrets.token_hex(16)
+LIVE_MARK = "\x00live:" + _LIVE_SECRET + ":{}\x00"
+LIVE_MARKS = re.compile("\x00live:" + _LIVE_SECRET + ":(\\d+)\x00")
 # The names a request fills in: a fixed fragment that reads one outside {% live %} fails loudly instead of
 # keeping one person's value for everyone.
 REQUEST_NAMES = ("request", "user", "perms", "csrf_token", "messages")
@@ -89,6 +92,7 @@ class FixedNode(Node):
         values = {name: value.resolve(context) for name, value in self.values.items()}
         key = (
             translation.get_language(),
+            context.autoescape,  # a value rendered unescaped (a text email) is never served to an HTML page
             get_script_prefix(),
             get_urlconf(),
             tuple((name, _fixed_key(value)) for name, value in values.items()),

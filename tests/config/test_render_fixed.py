@@ -159,6 +159,26 @@ def test_a_fixed_fragment_tells_a_safe_string_from_the_same_text_to_escape():
     assert template.render(Context({"a": "<i>"})) == "&lt;i&gt;"
 
 
+@pytest.mark.parametrize("index", [0, 1, 7])
+def test_a_value_that_looks_like_a_live_part_s_mark_is_only_text(index):
+    # Escaping leaves a NUL as it is: a value typed to look like the mark must neither move nor repeat a live
+    # part (a CSRF token, a name) nor break the page.
+    template = Template("{% fixed a=a %}[{{ a }}]{% live %}{{ b }}{% endlive %}{% endfixed %}")
+    forged = f"\x00live:{index}\x00"
+
+    assert template.render(Context({"a": forged, "b": "token"})) == f"[{forged}]token"
+    assert template.render(Context({"a": forged, "b": "other"})) == f"[{forged}]other"
+
+
+def test_a_rendering_without_escaping_is_never_served_where_escaping_is_on():
+    # The same fragment in a text email (autoescape off) and on a page: each keeps its own.
+    template = Template("{% fixed a=a %}{{ a }}{% endfixed %}")
+
+    assert template.render(Context({"a": "<script>"}, autoescape=False)) == "<script>"
+    assert template.render(Context({"a": "<script>"})) == "&lt;script&gt;"
+    assert template.render(Context({"a": "<script>"}, autoescape=False)) == "<script>"
+
+
 @pytest.mark.parametrize(
     "source",
     [
