@@ -109,11 +109,37 @@ def outbox_drain(*, queue: str) -> int:
             with contextlib.suppress(Exception):  # a broker blip only means no help; this drain goes on
                 outbox_bell_ring(queue)
         # From here on the provider may have them: every outcome is recorded, whatever the database does.
+        futures: list[Future] = []
         try:
-            outcomes = [future.result() for future in [_SENDERS.submit(_attempt, m) for m in batch]]
+            try:
+                for message in batch:
+                    futures.append(_SENDERS.submit(_attempt, message))
+            except BaseException:
+                _handover_failed(queue, batch, futures)
+                raise
+            outcomes = [future.result() for future in futures]
         finally:
             _SENDERS.release(len(batch))
         _outcomes_record(batch, outcomes)
+
+
+def _handover_failed(queue: str, batch: list[Message], futures: list[Future]) -> None:
+    """A batch claimed but not all handed to sender threads (a process out of threads, a pool shut down): what
+    never reached a sender was never sent, so it goes back to the queue instead of becoming "unknown"."""
+    unsent = batch[len(futures) :]
+    _write_when_database_is_back(partial(_claims_return, unsent), message_id=unsent[0].pk)
+    _outcomes_record(batch[: len(futures)], [future.result() for future in futures])
+    with contextlib.suppress(Exception):  # the sweeper republishes them otherwise
+        outbox_bell_ring(queue)
+
+
+def _claims_return(messages: list[Message]) -> None:
+    """Undo the claim of messages no provider was called for: queued again, the attempt not counted."""
+    Message.objects.filter(pk__in=[m.pk for m in messages], status=Status.SENDING).update(
+        status=Status.QUEUED, attempts=F("attempts") - 1, updated_at=timezone.now()
+    )
+    for message in messages:
+        message.status, message.attempts = Status.QUEUED, message.attempts - 1
 
 
 def _worker_stopping() -> bool:

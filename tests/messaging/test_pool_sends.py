@@ -156,3 +156,38 @@ def test_a_worker_told_to_stop_claims_no_more_and_wakes_another_for_what_is_due(
 
     ring.assert_called_once_with("codes")
     assert [status(m) for m in messages] == [Status.QUEUED] * 5  # left for the next worker, none lost
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_that_cannot_hand_a_claimed_message_to_a_sender_puts_it_back_instead_of_losing_it(
+    settings, monkeypatch
+):
+    # A process out of threads ("can't start new thread") after the claim committed "sending": what never reached
+    # a sender was never sent, so it must go back to the queue, not wait as "sending" to be called "unknown".
+    from messaging import sending
+
+    settings.MESSAGING_SEND_BATCH = 5
+    messages = queue_unpublished(range(5))
+    submit, handed = sending._SENDERS.submit, []
+
+    def submit_two_then_fail(function, *args):
+        if len(handed) == 2:
+            raise RuntimeError("can't start new thread")
+        handed.append(args[0].pk)
+        return submit(function, *args)
+
+    monkeypatch.setattr(sending._SENDERS, "submit", submit_two_then_fail)
+    with mock.patch("messaging.sending.outbox_bell_ring"), pytest.raises(RuntimeError):
+        outbox_drain(queue="codes")
+
+    rows = {row.pk: row for row in Message.objects.filter(pk__in=[m.pk for m in messages])}
+    assert [rows[pk].status for pk in handed] == [Status.SENT] * 2  # what was handed over is recorded
+    unsent = [m.pk for m in messages if m.pk not in handed]
+    assert {(rows[pk].status, rows[pk].attempts) for pk in unsent} == {(Status.QUEUED, 0)}
+    assert sending._SENDERS.reserve(settings.MESSAGING_SEND_CONCURRENCY) == settings.MESSAGING_SEND_CONCURRENCY
+    sending._SENDERS.release(settings.MESSAGING_SEND_CONCURRENCY)  # no send place was kept by the failure
+
+    monkeypatch.setattr(sending._SENDERS, "submit", submit)
+    with mock.patch("messaging.sending.outbox_bell_ring"):
+        assert outbox_drain(queue="codes") == 3
+    assert sorted(sent.to for sent in locmem.outbox) == sorted(m.destination for m in messages)  # each once
