@@ -240,3 +240,25 @@ def test_a_forgotten_count_starts_again_from_nothing_and_a_refund_never_goes_bel
     for _ in range(after):  # the email starts again from nothing
         assert password_attempt(email=email, ip="198.51.100.1") == 0
     assert password_attempt(email=email, ip="198.51.100.1") > 0  # and is counted again, as before
+
+
+def test_the_written_out_methods_list_holds_only_this_account_s_confirmed_methods(
+    shopper, outsider, authenticator, phone, backup_codes, attackers_app
+):
+    from security.methods import backup_codes_create, phone_add, two_step_summary
+    from security.models import BackupCode
+
+    phone_add(user=outsider, number="+447911999888", channel="sms", primary=False, confirmed=True, request=None)
+    backup_codes_create(user=outsider, confirmed=True, request=None)
+    phone_add(user=shopper, number="+447911000111", channel="voice", primary=False, confirmed=False, request=None)
+    BackupCode.objects.filter(pk__in=BackupCode.objects.filter(device__user=shopper).values("pk")[:3]).update(
+        used_at=timezone.now()
+    )
+
+    summary = two_step_summary(shopper)
+
+    assert summary.enabled and summary.primary.pk == authenticator.pk
+    assert [type(d).__name__ for d in summary.backups] == ["PhoneDevice"]
+    assert [d.number for d in summary.backups] == [phone.number]  # neither the outsider's nor an unproved one
+    assert {d.user_id for d in [summary.primary, *summary.backups, summary.backup_codes]} == {shopper.pk}
+    assert summary.backup_codes_left == settings.SECURITY_BACKUP_CODE_COUNT - 3
