@@ -573,16 +573,7 @@ def deliver_message(self, message_id: int) -> None:
         if kind is not None:
             outbox_drain(queue=message_queue_name(kind))
     except DATABASE_ERRORS as error:
-        # A message is claimed once only (queued -> sending), so trying again can never send it twice.
-        database_connections_close()
-        if self.request.is_eager or self.request.retries >= DATABASE_MAX_RETRIES:
-            tasks_logger.warning("outbox: message %s left for the sweeper, database unavailable", message_id)
-            return
-        delay = database_retry_delay(self.request.retries + 1)
-        tasks_logger.warning(
-            "outbox: message %s retried in %.1fs, database unavailable (%s)", message_id, delay, type(error).__name__
-        )
-        raise self.retry(countdown=delay, max_retries=DATABASE_MAX_RETRIES) from None
+        _retry_when_database_is_back(self, error, what=f"message {message_id}")
 
 
 @shared_task(name="messaging.tasks.drain_outbox", bind=True, acks_late=True, ignore_result=True)
@@ -595,15 +586,19 @@ def drain_outbox(self, queue: str) -> None:
     try:
         outbox_drain(queue=queue)
     except DATABASE_ERRORS as error:
-        database_connections_close()
-        if self.request.retries >= DATABASE_MAX_RETRIES:
-            tasks_logger.warning("outbox: the %s queue left for the sweeper, database unavailable", queue)
-            return
-        delay = database_retry_delay(self.request.retries + 1)
-        tasks_logger.warning(
-            "outbox: the %s queue drained again in %.1fs, database unavailable (%s)", queue, delay, type(error).__name__
-        )
-        raise self.retry(countdown=delay, max_retries=DATABASE_MAX_RETRIES) from None
+        _retry_when_database_is_back(self, error, what=f"the {queue} queue")
+
+
+def _retry_when_database_is_back(task, error: Exception, *, what: str) -> None:
+    """A task that met a database error tries again after a back-off, up to DATABASE_MAX_RETRIES times, then leaves
+    its messages to the sweeper. A message is claimed once only (queued -> sending): trying again never sends twice."""
+    database_connections_close()
+    if task.request.is_eager or task.request.retries >= DATABASE_MAX_RETRIES:
+        tasks_logger.warning("outbox: %s left for the sweeper, database unavailable", what)
+        return
+    delay = database_retry_delay(task.request.retries + 1)
+    tasks_logger.warning("outbox: %s retried in %.1fs, database unavailable (%s)", what, delay, type(error).__name__)
+    raise task.retry(countdown=delay, max_retries=DATABASE_MAX_RETRIES) from None
 
 
 @signals.worker_ready.connect

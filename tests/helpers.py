@@ -75,6 +75,24 @@ def race(attempts: int, verify, *, hold) -> list:
     return outcomes
 
 
+def app_code_raced_passes_once(user, authenticator, challenges: list) -> None:
+    """One authenticator code typed into two challenges at the same moment (the app's row held until both wait):
+    exactly one passes, the other is told the code was used."""
+    from security.challenges import CodeOutcome, challenge_verify
+    from security.models import AuthenticatorDevice, Challenge
+
+    waiting, code = iter(challenges), authenticator.app.now()
+
+    def use_it():
+        challenge = next(waiting)
+        return challenge_verify(challenge_id=challenge.pk, user=user, purpose=challenge.purpose, code=code)
+
+    outcomes = race(2, use_it, hold=lambda: AuthenticatorDevice.objects.select_for_update().get(pk=authenticator.pk))
+
+    assert sorted(outcomes) == sorted([CodeOutcome.PASSED, CodeOutcome.USED])
+    assert Challenge.objects.filter(user=user, state=Challenge.State.PASSED).count() == 1
+
+
 def step_up_grant(client, action: str, seconds_left: int = 600) -> None:
     """Give the client's session a step-up grant for `action`, as a passed code would (negative: already stale)."""
     from security.step_up import SESSION_KEY

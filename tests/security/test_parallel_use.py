@@ -8,8 +8,8 @@ its write, and then pass in all of them.
 import pytest
 
 from security.challenges import CodeOutcome, challenge_issue, challenge_verify
-from security.models import AuthenticatorDevice, BackupCode, BackupCodeDevice, Challenge, FailureStreak, Method
-from tests.helpers import last_code_sent_to, race
+from security.models import BackupCode, BackupCodeDevice, Challenge, FailureStreak, Method
+from tests.helpers import app_code_raced_passes_once, last_code_sent_to, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,23 +78,11 @@ def test_one_app_code_on_two_signin_pages_at_once_passes_once(shopper, authentic
 
 def test_one_app_code_where_no_streak_serialises_the_tries_passes_once(shopper, authenticator):
     # Stranger purposes take no account-wide lock; the app's time step alone must refuse the second use.
-    challenges = iter(
+    app_code_raced_passes_once(
+        shopper,
+        authenticator,
         [
-            challenge_issue(
-                user=shopper, purpose="password_reset_2sv", method=Method.AUTHENTICATOR, device=authenticator
-            ).challenge,
-            challenge_issue(
-                user=shopper, purpose="report_intrusion_2sv", method=Method.AUTHENTICATOR, device=authenticator
-            ).challenge,
-        ]
+            challenge_issue(user=shopper, purpose=purpose, method=Method.AUTHENTICATOR, device=authenticator).challenge
+            for purpose in ("password_reset_2sv", "report_intrusion_2sv")
+        ],
     )
-    code = authenticator.app.now()
-
-    def use_it():
-        challenge = next(challenges)
-        return challenge_verify(challenge_id=challenge.pk, user=shopper, purpose=challenge.purpose, code=code)
-
-    outcomes = race(2, use_it, hold=lambda: AuthenticatorDevice.objects.select_for_update().get(pk=authenticator.pk))
-
-    assert sorted(outcomes) == sorted([CodeOutcome.PASSED, CodeOutcome.USED])
-    assert Challenge.objects.filter(user=shopper, state=Challenge.State.PASSED).count() == 1

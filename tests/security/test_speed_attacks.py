@@ -18,7 +18,7 @@ from security.codes import totp_secret
 from security.methods import authenticator_add
 from security.models import AuthenticatorDevice, Challenge, FailureStreak, Method
 from security.throttles import PASSWORD, password_attempt, password_succeeded
-from tests.helpers import race
+from tests.helpers import app_code_raced_passes_once
 
 pytestmark = pytest.mark.django_db
 
@@ -120,22 +120,14 @@ def test_one_app_code_spent_on_one_purpose_is_refused_on_every_other_and_on_ever
 def test_one_app_code_typed_at_once_into_a_sign_in_and_a_reset_passes_once(sql_path, streaks, shopper, authenticator):
     # One challenge takes the account's streak lock (the sign-in), the other none (a reset, a stranger's purpose):
     # only the spend itself can keep them apart.
-    challenges_ = iter(
+    app_code_raced_passes_once(
+        shopper,
+        authenticator,
         [
             app_challenge(shopper, authenticator, purpose="signin"),
             app_challenge(shopper, authenticator, purpose="password_reset_2sv", flow="reset"),
-        ]
+        ],
     )
-    code = authenticator.app.now()
-
-    def use_it():
-        challenge = next(challenges_)
-        return challenge_verify(challenge_id=challenge.pk, user=shopper, purpose=challenge.purpose, code=code)
-
-    outcomes = race(2, use_it, hold=lambda: AuthenticatorDevice.objects.select_for_update().get(pk=authenticator.pk))
-
-    assert sorted(outcomes) == sorted([CodeOutcome.PASSED, CodeOutcome.USED])
-    assert Challenge.objects.filter(user=shopper, state=Challenge.State.PASSED).count() == 1
 
 
 def test_wrong_codes_count_toward_the_streak_and_a_locked_account_refuses_even_the_right_code(
