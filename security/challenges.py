@@ -33,6 +33,7 @@ from security.codes import (
     totp_match,
 )
 from security.events import client_ip, event_record
+from security.methods import device_from_values
 from security.models import (
     SIDE_CHANNELS,
     AuthenticatorDevice,
@@ -328,7 +329,7 @@ def _check(challenge: Challenge, typed: str, now) -> tuple[CodeOutcome, Device |
             return CodeOutcome.USED, None
         device.last_step = step
         return CodeOutcome.PASSED, device
-    device = _locked_device(BackupCodeDevice, challenge)
+    device = _challenge_device(BackupCodeDevice, challenge)
     if device is None:
         return CodeOutcome.WRONG, None
     typed_hash = code_hash(typed, bound_to=f"backup:{device.pk}")
@@ -408,15 +409,14 @@ def _app_from_columns(challenge: Challenge) -> AuthenticatorDevice | None:
     if challenge.app_id is None:
         return None
     values = {"user_id": challenge.user_id, **{name: getattr(challenge, f"app_{name}") for name in APP_COLUMNS}}
-    names = [f.attname for f in AuthenticatorDevice._meta.concrete_fields if f.attname in values]
-    return AuthenticatorDevice.from_db(challenge._state.db, names, [values[name] for name in names])
+    return device_from_values(AuthenticatorDevice, values, db=challenge._state.db)
 
 
 def _app_read(challenge: Challenge) -> AuthenticatorDevice | None:
+    """The app an authenticator challenge names, unlocked: its spend is conditional (_app_step_spend)."""
     if challenge.method != Method.AUTHENTICATOR:
         return None
-    _label, _sep, device_pk = challenge.device_id.rpartition("/")
-    return AuthenticatorDevice.objects.filter(pk=device_pk, user_id=challenge.user_id).first()
+    return _challenge_device(AuthenticatorDevice, challenge, lock=False)
 
 
 def _app_step_spend(*, challenge: Challenge, device: AuthenticatorDevice, step: int, now) -> bool:
@@ -439,9 +439,11 @@ def _app_step_spend(*, challenge: Challenge, device: AuthenticatorDevice, step: 
         return cursor.rowcount == 1
 
 
-def _locked_device(model, challenge: Challenge):
+def _challenge_device(model, challenge: Challenge, *, lock: bool = True):
+    """The challenge's own device (its user's), locked for the check unless told otherwise."""
     _label, _sep, device_pk = challenge.device_id.rpartition("/")
-    return model.objects.select_for_update().filter(pk=device_pk, user_id=challenge.user_id).first()
+    devices = model.objects.select_for_update() if lock else model.objects
+    return devices.filter(pk=device_pk, user_id=challenge.user_id).first()
 
 
 def _count_failure(challenge: Challenge, streak: FailureStreak | None, now, request) -> CodeVerdict:

@@ -102,12 +102,17 @@ def _device_from_row(row: dict, user) -> Device:
         "number": row["number"],
         "channel": row["channel"],
     }
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    device = model.from_db(connection.alias, names, [values[name] for name in names])
+    device = device_from_values(model, values, db=connection.alias)
     device.user = user
     if model is BackupCodeDevice:
         device.left = row["codes_left"]
     return device
+
+
+def device_from_values(model, values: dict, *, db: str) -> Device:
+    """A device as the ORM would load it, from the columns a written-out statement read (those the model has)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
 
 
 def two_step_is_on(user) -> bool:
