@@ -19,11 +19,10 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from accounts.models import Language, User
-from config.languages import LANGUAGE_TAGS, bcp47_tag, django_code
+from config.languages import BCP47_TAGS, LANGUAGE_TAGS, bcp47_tag, django_code
 
 # The query parameter of each hreflang alternate: the same page in one language, for this request only.
 LANGUAGE_PARAMETER = "language"
-TAGS = [tag for tag, _name in LANGUAGE_TAGS]
 
 
 def language_from_choice(value: str) -> Language | None:
@@ -113,6 +112,8 @@ def language_links(request: HttpRequest, query: QueryDict, path: str) -> SafeStr
     """The <link rel="alternate"> of each language and the x-default: the same page with ?language=<tag>."""
     # Every tag is letters, digits and "-", which a query string carries as they are: no urlencode per tag.
     base = escape(request.build_absolute_uri(request.path) + (f"?{query.urlencode()}&" if query else "?"))
-    links = [f'\n  <link rel="alternate" hreflang="{tag}" href="{base}{LANGUAGE_PARAMETER}={tag}">' for tag in TAGS]
+    links = [
+        f'\n  <link rel="alternate" hreflang="{tag}" href="{base}{LANGUAGE_PARAMETER}={tag}">' for tag in BCP47_TAGS
+    ]
     links.append(f'\n  <link rel="alternate" hreflang="x-default" href="{escape(request.build_absolute_uri(path))}">')
     return mark_safe("".join(links))  # noqa: S308 (our own tags, and both addresses escaped above)

@@ -25,9 +25,10 @@ LANGUAGE_TAGS = [
     ("zh-CN", "简体中文"),
     ("zh-TW", "繁體中文"),
 ]
+BCP47_TAGS = [tag for tag, _name in LANGUAGE_TAGS]  # the tags alone, in that order
 # The language the source strings are written in: American English, so it needs no catalogue.
 SOURCE_TAG = "en-US"
-BY_DJANGO_CODE = {tag.lower(): tag for tag, _name in LANGUAGE_TAGS}
+BY_DJANGO_CODE = {tag.lower(): tag for tag in BCP47_TAGS}
 # Django ships Chinese as zh_Hans and zh_Hant, which gettext never finds for zh_CN and zh_TW: compilemessages
 # copies those catalogues here under our names (a build output, like every .mo file).
 DJANGO_CHINESE = {"zh_CN": "zh_Hans", "zh_TW": "zh_Hant"}
@@ -51,4 +52,4 @@ def django_languages() -> list[tuple[str, str]]:
 
 def catalogue_locales() -> list[str]:
     """The locale folders under locale/ that hold a catalogue: every language but the source one ("de_DE", …)."""
-    return [to_locale(tag) for tag, _name in LANGUAGE_TAGS if tag != SOURCE_TAG]
+    return [to_locale(tag) for tag in BCP47_TAGS if tag != SOURCE_TAG]

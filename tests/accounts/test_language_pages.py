@@ -11,12 +11,11 @@ import re
 import pytest
 from django.utils import translation
 
-from config.languages import LANGUAGE_TAGS
+from config.languages import BCP47_TAGS as LANGUAGES
 from tests.helpers import last_code_sent_to
 
 pytestmark = pytest.mark.django_db
 
-LANGUAGES = [tag for tag, _name in LANGUAGE_TAGS]
 ENGLISH = {"en-GB", "en-US"}
 SIGNIN, CODE, SECURITY = "/account/signin/", "/account/signin/code/", "/account/security/"
 

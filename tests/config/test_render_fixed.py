@@ -16,11 +16,10 @@ from django.utils.safestring import mark_safe
 
 from config import ui_tags
 from config.forms import FormRenderer
-from config.languages import LANGUAGE_TAGS
+from config.languages import BCP47_TAGS as TAGS
 
 SIGNIN = reverse("accounts:signin")
 SHOP = reverse("orders:shop_front")
-TAGS = [tag for tag, _name in LANGUAGE_TAGS]
 
 
 def page(client, path, **params) -> str:

@@ -4,12 +4,11 @@ import re
 
 import pytest
 
-from config.languages import LANGUAGE_TAGS
+from config.languages import BCP47_TAGS as LANGUAGES
 from messaging.purposes import PURPOSE_PHRASES
 from messaging.rendering import render
 from messaging.segments import sms_segments
 
-LANGUAGES = [tag for tag, _name in LANGUAGE_TAGS]
 CODE = "123456"
 # The origin-bound one-time-code format (WICG sms-one-time-codes): the last line is "@host #code".
 ORIGIN_BOUND = re.compile(r"^@(?P<host>[^\s#]+) #(?P<code>[^\s@]+)( @[^\s]+)?$")

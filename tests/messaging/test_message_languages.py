@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from config.dates import day_label
-from config.languages import LANGUAGE_TAGS
+from config.languages import BCP47_TAGS as LANGUAGES
 from delivery.shipments import shipment_assign_courier, shipment_mark_shipped, shipment_send_out
 from messaging.backends import locmem
 from messaging.models import Message
@@ -23,7 +23,6 @@ from tests.helpers import run_pending_on_commit
 
 pytestmark = pytest.mark.django_db
 
-LANGUAGES = [tag for tag, _name in LANGUAGE_TAGS]
 ENGLISH = {"en-GB", "en-US"}
 # Scripts outside GSM-7: UCS-2, 70 units a segment, where a code SMS with its origin-bound line takes two.
 WIDE = {"ja-JP", "ko-KR", "zh-CN", "zh-TW"}
