@@ -6,7 +6,6 @@ import socket
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-import pyotp
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -14,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from messaging.backends import locmem
-from tests.helpers import delivery_code_sent_to, last_code_sent_to
+from tests.helpers import authenticator_for, delivery_code_sent_to, last_code_sent_to
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -163,13 +162,7 @@ def code_sent_to(mailoutbox):
 @pytest.fixture
 def authenticator(shopper):
     """The shopper's authenticator app, played by pyotp (an independent TOTP implementation)."""
-    from security.codes import totp_secret
-    from security.methods import authenticator_add
-
-    secret = totp_secret()
-    device = authenticator_add(user=shopper, secret=secret, primary=True, confirmed=True, request=None)
-    device.app = pyotp.TOTP(secret)
-    return device
+    return authenticator_for(shopper)
 
 
 @pytest.fixture

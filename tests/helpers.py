@@ -115,3 +115,17 @@ def code_page_open(client, url: str):
         page = client.get(url)
     run_pending_on_commit()
     return page
+
+
+def authenticator_for(user):
+    """A confirmed primary authenticator app for `user`, played by pyotp (an independent TOTP implementation):
+    `device.app.now()` is the code the phone would show."""
+    import pyotp
+
+    from security.codes import totp_secret
+    from security.methods import authenticator_add
+
+    secret = totp_secret()
+    device = authenticator_add(user=user, secret=secret, primary=True, confirmed=True, request=None)
+    device.app = pyotp.TOTP(secret)
+    return device

@@ -3,15 +3,13 @@
 from datetime import timedelta
 from html.parser import HTMLParser
 
-import pyotp
 import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from security.codes import totp_secret
-from security.methods import authenticator_add
+from tests.helpers import authenticator_for
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +33,7 @@ class Tags(HTMLParser):
 
 @pytest.fixture
 def admin_app(admin_user):
-    secret = totp_secret()
-    device = authenticator_add(user=admin_user, secret=secret, primary=True, confirmed=True, request=None)
-    device.app = pyotp.TOTP(secret)
-    return device
+    return authenticator_for(admin_user)
 
 
 def password_step(client: Client, admin_user, password: str):

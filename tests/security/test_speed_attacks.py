@@ -5,7 +5,6 @@ statements and on the ORM path the embedded SQLite takes (the same functions wit
 
 from types import SimpleNamespace
 
-import pyotp
 import pytest
 from django.conf import settings
 from django.utils import timezone
@@ -14,11 +13,9 @@ from config import ratelimit
 from config.ratelimit import backoff_peek
 from security import challenges
 from security.challenges import CodeOutcome, challenge_issue, challenge_verify
-from security.codes import totp_secret
-from security.methods import authenticator_add
 from security.models import AuthenticatorDevice, Challenge, FailureStreak, Method
 from security.throttles import PASSWORD, password_attempt, password_succeeded
-from tests.helpers import app_code_raced_passes_once
+from tests.helpers import app_code_raced_passes_once, authenticator_for
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +36,7 @@ def streaks(shopper, outsider):
 
 @pytest.fixture
 def attackers_app(outsider):
-    secret = totp_secret()
-    device = authenticator_add(user=outsider, secret=secret, primary=True, confirmed=True, request=None)
-    device.app = pyotp.TOTP(secret)
-    return device
+    return authenticator_for(outsider)
 
 
 def app_challenge(user, device, purpose="signin", flow="browser"):
