@@ -15,7 +15,7 @@ from security.challenges import CodeOutcome, CodeVerdict, challenge_resend, chal
 from security.codes import normalize_numeric
 from security.display import mask_email, mask_phone
 from security.forms import CodeForm
-from security.methods import two_step_is_on
+from security.methods import two_step_is_on, two_step_summary
 from security.models import SIDE_CHANNELS, Challenge, Method
 from security.verification import Option, challenge_start, verification_options
 
@@ -28,6 +28,7 @@ class CodeStep:
     device: Device | None = None
     outcome: CodeOutcome | None = None
     redirect_to_self: bool = False  # after a resend: show the page again with a GET
+    passkeys: int = 0  # the person's confirmed passkeys, read with their methods (when the step chose them)
     context: dict = field(default_factory=dict)
 
 
@@ -71,7 +72,9 @@ def code_step_run(
         form.add_error("code", verdict.message)
         if verdict.outcome in ENDING:
             state.pop("challenge_id", None)
-    options = options or verification_options(user)
+    if not options:
+        summary = two_step_summary(user)
+        options, step.passkeys = verification_options(user, summary), summary.passkeys
     first_arrival = "key" not in state
     chosen_key = request.GET.get("method") or state.get("key") or options[0].key
     option = next((o for o in options if o.key == chosen_key), options[0])

@@ -40,13 +40,15 @@ class TwoStep:
     backups: list[Device] = field(default_factory=list)
     backup_codes_left: int = 0
     backup_codes: BackupCodeDevice | None = None
+    passkeys: int = 0  # confirmed passkeys: the sign-in's code page offers "Use a passkey instead" when any
 
 
 def two_step_summary(user) -> TwoStep:
-    """The user's confirmed methods and backup codes (with how many are left), in one query: this runs on every
-    code step. The apps come without their secret and last step, which only a code check reads (its own query)."""
+    """The user's confirmed methods and backup codes (with how many are left), and how many passkeys, in one
+    query: this runs on every code step. The apps come without their secret and last step, which only a code
+    check reads (its own query)."""
     rows = _method_rows(user)
-    devices = [_device_from_row(row, user) for row in rows if row["kind"] != "codes"]
+    devices = [_device_from_row(row, user) for row in rows if row["kind"] in {"app", "phone"}]
     codes = next((_device_from_row(row, user) for row in rows if row["kind"] == "codes"), None)
     primary = next((d for d in devices if d.is_primary), None)
     return TwoStep(
@@ -55,13 +57,15 @@ def two_step_summary(user) -> TwoStep:
         backups=sorted((d for d in devices if not d.is_primary), key=lambda d: d.created_at),
         backup_codes_left=codes.left if codes else 0,
         backup_codes=codes,
+        passkeys=next((row["codes_left"] for row in rows if row["kind"] == "passkeys"), 0),
     )
 
 
 ROW_MODELS = {"app": AuthenticatorDevice, "phone": PhoneDevice, "codes": BackupCodeDevice}
 ROW_COLUMNS = ("kind", "id", "name", "created_at", "is_primary", "number", "channel", "codes_left")
-# The three device tables in the same columns. Written out: the ORM's UNION of three annotated querysets costs
-# ~3 ms of CPU to build on every code step, the statement itself a tenth of a millisecond.
+# The three device tables in the same columns, and a last row counting passkeys (in codes_left). Written out: the
+# ORM's UNION of three annotated querysets costs ~3 ms of CPU to build on every code step, the statement itself a
+# tenth of a millisecond.
 METHOD_ROWS = """
 SELECT 'app', id, name, created_at, is_primary, '', '', 0
 FROM security_authenticatordevice WHERE user_id = %s AND confirmed
@@ -72,12 +76,14 @@ UNION ALL
 SELECT 'codes', d.id, d.name, d.created_at, FALSE, '', '',
        (SELECT COUNT(*) FROM security_backupcode c WHERE c.device_id = d.id AND c.used_at IS NULL)
 FROM security_backupcodedevice d WHERE d.user_id = %s AND d.confirmed
+UNION ALL
+SELECT 'passkeys', 0, '', NULL, FALSE, '', '', COUNT(*) FROM security_passkey WHERE user_id = %s AND confirmed
 """
 
 
 def _method_rows(user) -> list[dict]:
     with connection.cursor() as cursor:
-        cursor.execute(METHOD_ROWS, [getattr(user, "pk", None)] * 3)  # no user (a failed admin sign-in): no rows
+        cursor.execute(METHOD_ROWS, [getattr(user, "pk", None)] * 4)  # no user (a failed admin sign-in): no rows
         return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 

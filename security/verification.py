@@ -8,7 +8,7 @@ from django_otp.models import Device
 
 from security.challenges import Sending, challenge_issue
 from security.display import mask_email, mask_phone, method_label
-from security.methods import two_step_summary, user_device
+from security.methods import TwoStep, two_step_summary, user_device
 from security.models import Method, PhoneDevice
 
 EMAIL_OPTION = "email"
@@ -25,10 +25,10 @@ class Option:
     device: Device | None = field(default=None, compare=False, repr=False)  # loaded with the list: not again
 
 
-def verification_options(user) -> list[Option]:
+def verification_options(user, summary: TwoStep | None = None) -> list[Option]:
     """A 2SV user proves it with 2SV methods only (email would be a weaker way round them); others by their
-    phone on file, else their email."""
-    summary = two_step_summary(user)
+    phone on file, else their email. `summary`: the user's two_step_summary, when the caller has it."""
+    summary = summary or two_step_summary(user)
     if summary.enabled:
         options = []
         for device in [summary.primary, *summary.backups]:

@@ -32,7 +32,6 @@ from security.methods import (
     user_device,
 )
 from security.models import AuthenticatorDevice, PhoneDevice, SecurityEvent
-from security.passkeys import passkeys_for
 from security.phone_input import phone_region_guess, phone_region_remember
 from security.phones import contact_phone_adopt, phone_story
 from security.redirects import safe_next_path
@@ -74,7 +73,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
         return redirect(next_path)
     passkey_verify_url = reverse("security:step_up_passkey") + "?" + urlencode({"action": action, "next": next_path})
     context = {"action": action, "next": next_path, "passkey_verify_url": passkey_verify_url, **step.context}
-    context["offer_passkey"] = bool(passkeys_for(request.user))
+    context["offer_passkey"] = step.passkeys > 0
     return render(request, "security/step_up.html", context)
 
 

@@ -42,7 +42,6 @@ from security.flows import flow_end, flow_get, flow_start
 from security.forms import CodeForm
 from security.methods import two_step_summary
 from security.models import PasswordResetRequest, SecurityEvent
-from security.passkeys import passkeys_for
 from security.password_reset import ResetRefused, password_reset_code_check, password_reset_request
 from security.recovery import (
     recovery_complete,
@@ -182,7 +181,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
         "recovery": reason == SigninStep.RECOVERY,
         "signup": reason == SigninStep.SIGNUP,
         "offer_trust": reason in {SigninStep.SECOND_FACTOR, SigninStep.NEW_DEVICE},
-        "offer_passkey": reason in {SigninStep.SECOND_FACTOR, SigninStep.NEW_DEVICE} and bool(passkeys_for(user)),
+        "offer_passkey": reason in {SigninStep.SECOND_FACTOR, SigninStep.NEW_DEVICE} and step.passkeys > 0,
         **step.context,
     }
     return render(request, "accounts/signin_code.html", context)
