@@ -77,7 +77,10 @@ def pending_end(request: HttpRequest) -> None:
 
 
 def pending_user(pending: dict) -> User | None:
-    return User.objects.filter(pk=pending["user_id"], is_active=True).first()
+    try:  # get, not first(): no ORDER BY to build for a primary key
+        return User.objects.get(pk=pending["user_id"], is_active=True)
+    except User.DoesNotExist:
+        return None
 
 
 def signup_email_proved(*, request: HttpRequest, response: HttpResponse, user: User) -> None:

@@ -5,6 +5,7 @@ still serve pages and answer "busy" at once (config/middleware.py). With sync wo
 the listen backlog, where nothing can shed it, until the client has given up.
 """
 
+import gc
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
@@ -23,3 +24,11 @@ max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker) -> None:
+    """What start-up loaded (Django, the apps, the URLs) lives as long as the worker: moved out of the garbage
+    collector's sight, so that its full collections, which otherwise stop a request for ~90 ms now and then,
+    walk only what requests made."""
+    gc.collect()
+    gc.freeze()

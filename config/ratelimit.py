@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from config.models import LimitCount
@@ -367,10 +367,18 @@ class _DatabaseStore:
 
     def delete(self, keys) -> None:
         # Expired is forgotten (every read and count starts again from an expired row), and one UPDATE needs no
-        # transaction around it, where a DELETE through the ORM takes three round trips.
-        LimitCount.objects.filter(key__in=keys, expires_at__gt=datetime.now(UTC)).update(
-            count=0, last_at=0.0, expires_at=datetime.now(UTC)
-        )
+        # transaction around it, where a DELETE through the ORM takes three round trips. Written out: it runs on
+        # every right password (nothing to forget, mostly), and building it costs more than running it.
+        if not keys:
+            return
+        now = connection.ops.adapt_datetimefield_value(datetime.now(UTC))
+        table, marks = connection.ops.quote_name(LimitCount._meta.db_table), ", ".join(["%s"] * len(keys))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET count = 0, last_at = 0, expires_at = %s "  # noqa: S608 -- placeholders only
+                f"WHERE key IN ({marks}) AND expires_at > %s",
+                [now, *keys, now],
+            )
 
 
 FORGETTING = {"delete", "backoff_settle"}  # operations whose first argument is the keys to forget
