@@ -6,7 +6,8 @@
 Prints, from one run on gunicorn (config/gunicorn.py: gthread workers) and PostgreSQL: the median full sign-in
 with an authenticator code (its four requests, a new browser each), the median Argon2 check, the median bare
 request (/bench/bare/ of tests/bench/urls.py, through the same middleware), the overhead = sign-in - Argon2 -
-4 x bare request, and the SQL queries of each of the four requests.
+4 x bare request, and the SQL queries of each of the four requests; then, measured in this process, the time
+the four spend in their SQL statements (the part of the overhead that is the database's round trips).
 """
 
 import argparse
@@ -113,27 +114,46 @@ def password_check_time(encoded: str) -> float:
     return time.perf_counter() - started
 
 
-def request_queries(email: str, app) -> list[int]:
-    """The SQL queries (not counting transaction statements) of each of the four requests, in this process."""
+def request_queries(accounts) -> tuple[list[int], list[float]]:
+    """In this process, through Django's test client: the SQL queries (not counting transaction statements) of
+    each of the four requests, and the median seconds each spends in its statements (transaction ones included:
+    a COMMIT waits for the disk), over `accounts`."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client, counts = Client(), []
+    class Stopwatch:
+        seconds = 0.0
+
+        def __call__(self, execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                self.seconds += time.perf_counter() - started
 
     def counted(call, *args, **kwargs):
-        with CaptureQueriesContext(connection) as queries:
+        """The response, its SQL queries, and its seconds in SQL statements."""
+        stopwatch = Stopwatch()
+        with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(stopwatch):
             response = call(*args, **kwargs)
-        statements = [q["sql"] for q in queries.captured_queries]
-        counts.append(sum(1 for sql in statements if not sql.startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))))
-        return response
+        control = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT")
+        return response, sum(1 for q in queries.captured_queries if not q["sql"].startswith(control)), stopwatch.seconds
 
-    counted(client.get, "/account/signin/")
-    counted(client.post, "/account/signin/", {"email": email, "password": PASSWORD})
-    counted(client.get, "/account/signin/code/")
-    response = counted(client.post, "/account/signin/code/", {"do": "verify", "code": app.now()})
-    assert response.status_code == 302, response.status_code
-    return counts
+    counts, waits = [], [[] for _ in STEPS]
+    for email, app in accounts:
+        client = Client()
+        steps = [
+            counted(client.get, "/account/signin/"),
+            counted(client.post, "/account/signin/", {"email": email, "password": PASSWORD}),
+            counted(client.get, "/account/signin/code/"),
+            counted(client.post, "/account/signin/code/", {"do": "verify", "code": app.now()}),
+        ]
+        assert steps[-1][0].status_code == 302, steps[-1][0].status_code
+        counts = [count for _response, count, _seconds in steps]
+        for number, (_response, _count, seconds) in enumerate(steps):
+            waits[number].append(seconds)
+    return counts, [statistics.median(times) for times in waits]
 
 
 def bench_database_prepare(*, collectstatic: bool = True) -> dict:
@@ -166,8 +186,8 @@ def main() -> None:
     from django.contrib.auth.hashers import make_password
 
     warm = 4 * args.workers
-    users = make_users(args.users + warm + 1)
-    queries = request_queries(*users.pop())
+    users = make_users(args.users + warm + 10)
+    queries, sql_waits = request_queries([users.pop() for _ in range(10)])
 
     port = free_port()
     server = subprocess.Popen(
@@ -215,6 +235,7 @@ def main() -> None:
         median = statistics.median(times[number] for times in signins) * ms
         aim = "   (aim: at most 8; includes the new-sign-in alert)" if number == 3 else ""
         print(f"  {name + ':':<22} {count:2d} SQL queries, median {median:6.1f} ms{aim}")
+    print(f"time in SQL statements, all four:     {sum(sql_waits) * ms:7.1f} ms   (in this process, median per step)")
 
 
 if __name__ == "__main__":
