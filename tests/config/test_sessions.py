@@ -1,10 +1,14 @@
 """config.sessions: Django's database sessions in fewer statements, with the same guarantees (issue 20)."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from config.sessions import SessionStore
+from tests.helpers import last_code_sent_to
 
 pytestmark = pytest.mark.django_db
 SIGNIN, CODE, SECURITY = "/account/signin/", "/account/signin/code/", "/account/security/"
@@ -100,3 +104,23 @@ def test_a_cycled_key_that_clashes_is_never_shared_another_is_drawn(monkeypatch)
     assert SessionStore(session_key=taken.session_key)["owner"] == "someone else"
     assert SessionStore(session_key="m" * 32)["owner"] == "me"
     assert not Session.objects.filter(session_key=old).exists()
+
+
+def test_an_expired_session_opens_nothing_and_its_key_is_never_reused(client, shopper, password, mailoutbox):
+    client.post(SIGNIN, {"email": shopper.email, "password": password})
+    client.get(CODE)
+    client.post(CODE, {"do": "verify", "code": last_code_sent_to(shopper.email, mailoutbox)})
+    assert client.get(SECURITY).status_code == 200
+    stolen = client.cookies["sessionid"].value
+    Session.objects.filter(session_key=stolen).update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    thief = Client()
+    thief.cookies["sessionid"] = stolen
+    response = thief.get(SECURITY)
+
+    assert response.status_code == 302 and response.headers["Location"].startswith(SIGNIN)
+    store = SessionStore(session_key=stolen)
+    store["planted"] = True
+    store.save()  # a write to an expired key starts a new session under a new key
+    assert store.session_key != stolen
+    assert Session.objects.get(session_key=stolen).get_decoded().get("planted") is None
