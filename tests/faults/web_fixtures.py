@@ -86,19 +86,25 @@ def redis_cache_settings(url: str) -> dict:
 @contextlib.contextmanager
 def database_unreachable(alias: str = "default"):
     """Point the connection at a port nobody listens on (PostgreSQL) or a folder that does not exist (SQLite),
-    so every query fails as in an outage; restored afterwards."""
+    so every query fails as in an outage; restored afterwards. The embedded SQLite's test database lives in
+    memory only as long as its connection: that connection is set aside meanwhile, never closed."""
     connection = connections[alias]
     saved = dict(connection.settings_dict)
-    connection.close()
+    kept = None
     if connection.vendor == "postgresql":
+        connection.close()
         connection.settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
         connection.settings_dict.setdefault("OPTIONS", {})
         connection.settings_dict["OPTIONS"] = {**saved.get("OPTIONS", {}), "connect_timeout": 2}
     else:
+        kept, connection.connection = connection.connection, None
         connection.settings_dict["NAME"] = "/nonexistent-deadbolt-folder/db.sqlite3"
     try:
         yield
     finally:
-        connection.close()
+        if kept is None:
+            connection.close()
         connection.settings_dict.clear()
         connection.settings_dict.update(saved)
+        if kept is not None:
+            connection.connection = kept

@@ -119,6 +119,7 @@ def test_security_alerts_and_delivery_codes_are_never_refused_by_the_code_cap():
     assert send(Channel.SMS, "+447911123456", budget=Budget.DELIVERY).status == Status.QUEUED
 
 
+@pytest.mark.postgresql
 def test_the_caps_are_checked_and_counted_in_one_step_under_parallel_sends(transactional_db):
     """Issue 12: the caps were checked, then counted, so parallel sends could all pass."""
     import threading

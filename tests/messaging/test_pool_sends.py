@@ -15,6 +15,9 @@ from messaging.models import Message, Status
 from messaging.sending import outbox_bell_key, outbox_drain
 from tests.messaging.real_worker import broker_url, number, queue_sms, status, wait_for
 
+# A drain sends in threads that record each outcome at once: PostgreSQL's concurrency, which the embedded SQLite
+# (eager tasks, one message at a time, no drain) never needs.
+pytestmark = pytest.mark.postgresql
 BACKLOG = 40
 
 
