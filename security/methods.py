@@ -83,7 +83,7 @@ SELECT 'passkeys', 0, '', NULL, FALSE, '', '', COUNT(*) FROM security_passkey WH
 
 def _method_rows(user) -> list[dict]:
     with connection.cursor() as cursor:
-        cursor.execute(METHOD_ROWS, [getattr(user, "pk", None)] * 4)  # no user (a failed admin sign-in): no rows
+        cursor.execute(METHOD_ROWS, [getattr(user, "pk", None)] * 4)  # no user (a failed admin sign-in): no methods
         return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
