@@ -10,11 +10,10 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import connections
 from django.utils import translation
 
 from messaging.backends import locmem
-from tests.helpers import authenticator_for, delivery_code_sent_to, last_code_sent_to
+from tests.helpers import authenticator_for, delivery_code_sent_to, last_code_sent_to, postgresql_only
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -52,10 +51,9 @@ def pytest_sessionstart(session):
 
 
 def pytest_runtest_setup(item):
-    """@pytest.mark.postgresql: threads writing at once and row locks are PostgreSQL's; the embedded SQLite's
-    in-memory test database locks whole tables instead. Under CI the session has already refused anything else."""
-    if item.get_closest_marker("postgresql") and connections["default"].vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (threads writing at once, row locks); CI runs it on PostgreSQL")
+    """@pytest.mark.postgresql: for a whole test or file, what `postgresql_only()` is inside a helper."""
+    if item.get_closest_marker("postgresql"):
+        postgresql_only()
 
 
 @pytest.fixture(autouse=True)

@@ -36,12 +36,20 @@ def delivery_code_sent_to(destination: str, mailoutbox=None) -> str:
     return re.search(r"(?:is |^ {4})(\d{6})\b", texts[-1], re.MULTILINE).group(1)
 
 
-def race(attempts: int, verify, *, hold) -> list:
-    """Start `attempts` threads (each on its own connection) while `hold()` rows are locked, then release."""
-    from django.db import connection, connections, transaction
+def postgresql_only() -> None:
+    """Skip on the embedded SQLite: threads writing at once and row locks are PostgreSQL's (its in-memory test
+    database locks whole tables). Under CI the session has already refused anything but PostgreSQL."""
+    from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL; CI runs this on PostgreSQL")
+        pytest.skip("needs PostgreSQL (threads writing at once, row locks); CI runs it on PostgreSQL")
+
+
+def race(attempts: int, verify, *, hold) -> list:
+    """Start `attempts` threads (each on its own connection) while `hold()` rows are locked, then release."""
+    from django.db import connections, transaction
+
+    postgresql_only()
     locked, release, outcomes, errors = threading.Event(), threading.Event(), [], []
 
     def holder():

@@ -35,7 +35,14 @@ from security.models import (
 from security.trusted_devices import BROWSER_COOKIE, BROWSER_SALT
 from security.vocabulary import StepUpAction
 from tests.hashers import CountingMD5PasswordHasher
-from tests.helpers import code_page_open, last_code_sent_to, run_pending_on_commit, step_up_grant, wrong_code
+from tests.helpers import (
+    code_page_open,
+    last_code_sent_to,
+    postgresql_only,
+    run_pending_on_commit,
+    step_up_grant,
+    wrong_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,10 +118,9 @@ def backup_device(user):
 
 def in_parallel(count: int, work) -> list:
     """Run `work(n)` in `count` threads released together, each on its own database connection."""
-    from django.db import connection, connections
+    from django.db import connections
 
-    if connection.vendor != "postgresql":
-        pytest.skip("parallel requests need PostgreSQL's row locks; CI runs this on PostgreSQL")
+    postgresql_only()
     start, results, errors = threading.Barrier(count), [None] * count, []
 
     def run(n):
