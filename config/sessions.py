@@ -39,14 +39,17 @@ class SessionStore(db.SessionStore):
             cursor.execute(sql.format(table=table), params)
             return cursor.fetchone() if sql.startswith("SELECT") else cursor.rowcount
 
+    def _stored(self, moment):
+        """A datetime as the database stores it (SQLite: UTC text)."""
+        return connections[self._using()].ops.adapt_datetimefield_value(moment)
+
     def _expiry(self):
-        """This session's expiry as the database stores it (SQLite: UTC text)."""
-        return connections[self._using()].ops.adapt_datetimefield_value(self.get_expiry_date())
+        return self._stored(self.get_expiry_date())
 
     def load(self) -> dict:
-        now = connections[self._using()].ops.adapt_datetimefield_value(timezone.now())
         row = self._execute(
-            "SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s", [self.session_key, now]
+            "SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
+            [self.session_key, self._stored(timezone.now())],
         )
         if row is None:  # unknown or expired: as Django's store, the key is dropped and a new one drawn on save
             self._session_key = None
